@@ -1,0 +1,119 @@
+"""Signing in and out, changing one's password, choosing the interface language."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from app.extensions import db, limiter, login_manager
+from app.htmx import FORM_ERROR_STATUS
+from app.units.forms import ChangePasswordForm, LoginForm
+from app.units.models import User
+from app.units.services import UnitError, change_password, normalise_email
+
+bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Restore the signed-in user from the session, unless their password changed since."""
+    try:
+        raw_id, raw_version = user_id.split(":", 1)
+        user = db.session.get(User, int(raw_id))
+    except (ValueError, TypeError):
+        return None
+    if user is None or str(user.session_version) != raw_version:
+        return None
+    return user
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: never send a user to another host after signing in."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/"):
+            return target
+    return url_for("main.dashboard")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    """Sign in with e-mail and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(select(User).where(User.email == normalise_email(form.email.data)))
+        if user is not None and user.active and user.check_password(form.password.data):
+            locale = session.get("locale")
+            session.clear()  # a fresh session on sign-in: no fixation
+            if locale:
+                session["locale"] = locale
+            login_user(user, remember=form.remember.data)
+            user.last_login_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append(_("Wrong e-mail or password, or the account is disabled."))
+        return render_template("auth/login.html", form=form), FORM_ERROR_STATUS
+    status = FORM_ERROR_STATUS if form.errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Sign out and forget the session."""
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"), code=303)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change one's own password; the user's other sessions end."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current.data, form.new.data)
+        except UnitError as exc:
+            form.current.errors.append(str(exc))
+        else:
+            db.session.commit()
+            login_user(current_user, fresh=True)  # keep this session with the new version
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("main.dashboard"), code=303)
+    status = FORM_ERROR_STATUS if form.errors else 200
+    return render_template("auth/password.html", form=form), status
+
+
+@bp.post("/language/<lang>")
+def language(lang: str):
+    """Switch the interface language, remembered on the account when signed in."""
+    if lang not in current_app.config["LANGUAGES"]:
+        return redirect(url_for("main.dashboard"), code=303)
+    session["locale"] = lang
+    if current_user.is_authenticated:
+        current_user.locale = lang
+        db.session.commit()
+    return redirect(_safe_next(request.form.get("next")), code=303)

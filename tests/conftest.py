@@ -1,0 +1,175 @@
+"""Test fixtures: a real database per run (SQLite or PostgreSQL), the app, clients, users.
+
+Choose the engine with TEST_DB=sqlite (default) or TEST_DB=postgresql. For PostgreSQL a
+database of its own is created on TEST_PG_URL's server and dropped at the end of the run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import delete
+
+from app import create_app
+from app.extensions import db as _db
+from tests.factories import Factories
+
+TEST_DB = os.environ.get("TEST_DB", "sqlite")
+TEST_PG_URL = os.environ.get("TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+TEST_PASSWORD = "mat-khau-thu-nghiem"
+
+_TOKEN_PATTERNS = (
+    re.compile(r'"X-CSRFToken": "([^"]+)"'),
+    re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"'),
+    re.compile(r'name="csrf_token" value="([^"]+)"'),
+)
+
+
+def pytest_report_header(config):
+    return f"database engine: {TEST_DB}"
+
+
+def create_pg_database(prefix: str = "llw_test") -> tuple[str, callable]:
+    """Create an empty PostgreSQL database; returns its URL and a function that drops it."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    server = make_url(TEST_PG_URL)
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    dsn = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return server.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if TEST_DB == "postgresql":
+        url, drop = create_pg_database()
+        yield url
+        drop()
+    else:
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    from flask_migrate import upgrade
+
+    application = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret-key",
+            "SERVER_NAME": None,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    application.test_client_class = CsrfClient
+    with application.app_context():
+        upgrade()  # the schema comes from the migrations, as in production
+    yield application
+    with application.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def db(app):
+    """The database, emptied after each test."""
+    with app.app_context():
+        yield _db
+        _db.session.rollback()
+        for table in reversed(_db.metadata.sorted_tables):
+            _db.session.execute(delete(table))
+        _db.session.commit()
+        _db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def factories(db):
+    return Factories(db, TEST_PASSWORD)
+
+
+@pytest.fixture
+def make_unit(factories):
+    return factories.make_unit
+
+
+@pytest.fixture
+def make_user(factories):
+    return factories.make_user
+
+
+class CsrfClient(FlaskClient):
+    """A test client that sends a valid CSRF token with every POST, as the pages do.
+
+    Pass csrf=False to post without one. htmx=True sends the headers htmx sends.
+    """
+
+    def _token(self) -> str:
+        for path in ("/login", "/"):
+            response = self.get(path)
+            if response.status_code == 200:
+                html = response.get_data(as_text=True)
+                for pattern in _TOKEN_PATTERNS:
+                    match = pattern.search(html)
+                    if match:
+                        return match.group(1)
+        raise AssertionError("no page gave a CSRF token")
+
+    def open(self, *args, htmx: bool = False, **kwargs):
+        if htmx:
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("HX-Request", "true")
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+    def post(self, *args, csrf: bool = True, **kwargs):
+        if csrf:
+            data = kwargs.get("data")
+            if data is None or isinstance(data, dict):
+                data = dict(data or {})
+                data.setdefault("csrf_token", self._token())
+                kwargs["data"] = data
+        return super().post(*args, **kwargs)
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user, password: str = TEST_PASSWORD):
+        response = self.client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+def assert_fragment(response, status: int = 200) -> str:
+    """An htmx answer: the expected status and a piece of a page, not a whole page."""
+    html = response.get_data(as_text=True)
+    assert response.status_code == status, html[:500]
+    assert "<html" not in html
+    return html
