@@ -72,6 +72,8 @@ def app(database_url, tmp_path_factory):
             "SECRET_KEY": "test-secret-key",
             "SERVER_NAME": None,
             "RATELIMIT_ENABLED": False,
+            # Still scrypt, with a cheaper work factor: hundreds of accounts are made per run.
+            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
         }
     )
     application.test_client_class = CsrfClient
@@ -137,7 +139,11 @@ class CsrfClient(FlaskClient):
             headers = dict(kwargs.pop("headers", None) or {})
             headers.setdefault("HX-Request", "true")
             kwargs["headers"] = headers
-        return super().open(*args, **kwargs)
+        # Each request gets an app context (and so a `g` and a database session) of its own,
+        # as in production; otherwise it would reuse the test's context and see what an
+        # earlier request cached in `g` (the signed-in user, the locale, the CSRF token).
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
     def post(self, *args, csrf: bool = True, **kwargs):
         if csrf:

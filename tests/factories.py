@@ -46,7 +46,7 @@ class Factories:
         user = create_user(
             UserData(
                 name=name or f"Nguyễn Văn {n}",
-                email=email or f"user{n}@example.test",
+                email=email or f"user{n}@example.vn",
                 unit=unit,
                 role=role,
                 locale=locale,

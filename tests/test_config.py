@@ -61,3 +61,8 @@ def test_sqlite_enforces_foreign_keys_and_uses_wal(tmp_path):
             assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         db.engine.dispose()
+
+
+def test_passwords_use_full_strength_scrypt_by_default(monkeypatch, tmp_path):
+    monkeypatch.delenv("PASSWORD_HASH_METHOD", raising=False)
+    assert load_config(str(tmp_path))["PASSWORD_HASH_METHOD"] == "scrypt"

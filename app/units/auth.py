@@ -100,7 +100,9 @@ def password():
             form.current.errors.append(str(exc))
         else:
             db.session.commit()
-            login_user(current_user, fresh=True)  # keep this session with the new version
+            # Keep this session, now under the new session version (the real object: giving
+            # login_user the current_user proxy would make it refer to itself).
+            login_user(current_user._get_current_object(), fresh=True)
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("main.dashboard"), code=303)
     status = FORM_ERROR_STATUS if form.errors else 200

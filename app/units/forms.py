@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -11,7 +12,6 @@ from wtforms.validators import (
     Length,
     Optional,
     Regexp,
-    ValidationError,
 )
 
 from app.forms import AppForm
@@ -23,6 +23,12 @@ CODE_PATTERN = Regexp(
     r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
     message=_l("Use letters without accents, digits, dots, dashes or underscores."),
 )
+
+
+def unit_choices(units) -> list[SelectChoice]:
+    """Units in tree order, indented by depth below the first one."""
+    top = units[0].depth if units else 0
+    return [SelectChoice(u.id, "— " * (u.depth - top) + u.name) for u in units]
 
 
 class LoginForm(AppForm):
@@ -60,8 +66,8 @@ class UnitForm(AppForm):
 
     def __init__(self, *args, parents=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = [(kind.value, kind.label) for kind in UnitKind]
-        self.parent_id.choices = [(u.id, "— " * u.depth + u.name) for u in parents]
+        self.kind.choices = [SelectChoice(kind.value, kind.label) for kind in UnitKind]
+        self.parent_id.choices = unit_choices(parents)
 
 
 class UserForm(AppForm):
@@ -74,7 +80,9 @@ class UserForm(AppForm):
     )
     unit_id = SelectField(_l("Unit"), coerce=int, validators=[DataRequired()])
     role = SelectField(_l("Role"), validators=[DataRequired()])
-    locale = SelectField(_l("Language"), choices=[("vi", "Tiếng Việt"), ("en", "English")])
+    locale = SelectField(
+        _l("Language"), choices=[SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")]
+    )
     active = BooleanField(_l("Active"), default=True)
     password = PasswordField(
         _l("Password"),
@@ -91,9 +99,10 @@ class UserForm(AppForm):
     def __init__(self, *args, units=(), creating=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.creating = creating
-        self.unit_id.choices = [(u.id, "— " * u.depth + u.name) for u in units]
-        self.role.choices = [(role.value, role.label) for role in Role]
-
-    def validate_password(self, field):
-        if self.creating and not field.data:
-            raise ValidationError(_l("A new account needs a password."))
+        self.unit_id.choices = unit_choices(units)
+        self.role.choices = [SelectChoice(role.value, role.label) for role in Role]
+        if creating:  # a new account needs a password; an edit keeps it when left empty
+            self.password.validators = [
+                DataRequired(message=_l("A new account needs a password.")),
+                *self.password.validators[1:],
+            ]

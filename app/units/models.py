@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, func
@@ -163,8 +164,9 @@ class User(UserMixin, db.Model):
     unit: Mapped[Unit] = relationship(back_populates="users")
 
     def set_password(self, password: str) -> None:
-        # Werkzeug's default is scrypt, a memory-hard algorithm.
-        self.password_hash = generate_password_hash(password)
+        # scrypt, a memory-hard algorithm (Werkzeug's default parameters unless configured).
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        self.password_hash = generate_password_hash(password, method=method)
         self.session_version = (self.session_version or 0) + 1
 
     def check_password(self, password: str) -> bool:
