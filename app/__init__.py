@@ -52,6 +52,7 @@ def _init_extensions(app: Flask) -> None:
         configure_engine_events(db.engine)
     register_template_helpers(app)
 
+    from app.reports import models as report_models  # noqa: F401
     from app.schedule import models as schedule_models  # noqa: F401
     from app.units import models  # noqa: F401  (models registered with the metadata)
 
