@@ -60,6 +60,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.demo.cli import demo_cli
     from app.main.routes import bp as main_bp
+    from app.schedule.blueprint import register as register_schedule
     from app.units.auth import bp as auth_bp
     from app.units.cli import units_cli, users_cli
     from app.units.routes import bp as units_bp
@@ -67,6 +68,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(units_bp)
+    register_schedule(app)
     app.cli.add_command(users_cli)
     app.cli.add_command(units_cli)
     app.cli.add_command(demo_cli)

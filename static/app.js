@@ -62,3 +62,60 @@
     }
   });
 })();
+
+// Run-sheet rows: drag and drop to reorder (the ↑ ↓ buttons do the same from the keyboard).
+(function () {
+  "use strict";
+  var dragged = null;
+
+  document.addEventListener("dragstart", function (event) {
+    var row = event.target.closest && event.target.closest("tr[data-item]");
+    if (!row) { return; }
+    dragged = row;
+    row.classList.add("is-dragging");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", row.dataset.item);
+  });
+
+  document.addEventListener("dragover", function (event) {
+    if (!dragged) { return; }
+    var row = event.target.closest && event.target.closest("tr[data-item]");
+    if (!row || row === dragged || row.parentNode !== dragged.parentNode) { return; }
+    event.preventDefault();
+    var box = row.getBoundingClientRect();
+    var after = event.clientY > box.top + box.height / 2;
+    row.parentNode.insertBefore(dragged, after ? row.nextSibling : row);
+  });
+
+  document.addEventListener("drop", function (event) {
+    if (dragged) { event.preventDefault(); }
+  });
+
+  document.addEventListener("dragend", function () {
+    if (!dragged) { return; }
+    var body = dragged.parentNode;
+    dragged.classList.remove("is-dragging");
+    dragged = null;
+    var form = document.querySelector(body.dataset.sortable || "");
+    if (!form || !window.htmx) { return; }
+    form.textContent = "";
+    body.querySelectorAll("tr[data-item]").forEach(function (row) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "item";
+      input.value = row.dataset.item;
+      form.appendChild(input);
+    });
+    window.htmx.trigger(form, "reorder");
+  });
+
+  // "Cancel" on an inserted form row: remove the row, nothing to ask the server.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-remove-row]");
+    if (button) {
+      event.preventDefault();
+      var row = button.closest("tr");
+      if (row) { row.remove(); }
+    }
+  });
+})();

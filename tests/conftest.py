@@ -18,6 +18,11 @@ from app import create_app
 from app.extensions import db as _db
 from tests.factories import Factories
 
+# The limiter is one object shared by every app made in this process; apps made by tests
+# (config, migrations) must not switch it on for the others. Rate-limit tests use
+# the `limited_app` fixture.
+os.environ["RATELIMIT_ENABLED"] = "false"
+
 TEST_DB = os.environ.get("TEST_DB", "sqlite")
 TEST_PG_URL = os.environ.get("TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 TEST_PASSWORD = "mat-khau-thu-nghiem"
@@ -85,6 +90,32 @@ def app(database_url, tmp_path_factory):
         _db.engine.dispose()
 
 
+@pytest.fixture
+def limited_app(database_url, app):
+    """An app on the test database with rate limits on, as in production; limits go off again
+    (for the other tests' apps) afterwards."""
+    from app.extensions import limiter
+
+    application = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret-key",
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "LOGIN_RATE_LIMIT": "3 per minute",
+            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+        }
+    )
+    application.test_client_class = CsrfClient
+    try:
+        yield application
+    finally:
+        limiter.enabled = False
+        with application.app_context():
+            _db.engine.dispose()
+
+
 @pytest.fixture(autouse=True)
 def db(app):
     """The database, emptied after each test."""
@@ -115,6 +146,21 @@ def make_unit(factories):
 @pytest.fixture
 def make_user(factories):
     return factories.make_user
+
+
+@pytest.fixture
+def make_campaign(factories):
+    return factories.make_campaign
+
+
+@pytest.fixture
+def make_event(factories):
+    return factories.make_event
+
+
+@pytest.fixture
+def make_item(factories):
+    return factories.make_item
 
 
 class CsrfClient(FlaskClient):

@@ -56,3 +56,50 @@ class Factories:
         )
         self.db.session.commit()
         return user
+
+    def make_campaign(self, unit: Unit, **kw):
+        import datetime as dt
+
+        from app.reports.default_template import default_template
+        from app.schedule.models import Campaign
+
+        year = kw.pop("year", 2024)
+        campaign = Campaign(
+            unit=unit,
+            name=kw.pop("name", f"Tuần lễ hưởng ứng học tập suốt đời năm {year}"),
+            year=year,
+            theme=kw.pop("theme", "Phát triển văn hóa đọc thúc đẩy học tập suốt đời"),
+            start_date=kw.pop("start_date", dt.date(year, 10, 1)),
+            end_date=kw.pop("end_date", dt.date(year, 10, 7)),
+            report_deadline=kw.pop("report_deadline", dt.date(year, 10, 15)),
+            report_template=default_template(),
+            **kw,
+        )
+        self.db.session.add(campaign)
+        self.db.session.commit()
+        return campaign
+
+    def make_event(self, campaign, unit: Unit, **kw):
+        import datetime as dt
+
+        from app.schedule.models import Event, EventKind
+
+        event = Event(
+            campaign=campaign,
+            unit=unit,
+            kind=kw.pop("kind", EventKind.ACTIVITY),
+            title=kw.pop("title", f"Hoạt động số {next(self._seq)}"),
+            date=kw.pop("date", campaign.start_date),
+            start_time=kw.pop("start_time", dt.time(8, 30)),
+            **kw,
+        )
+        self.db.session.add(event)
+        self.db.session.commit()
+        return event
+
+    def make_item(self, event, content: str, start=None, end=None, performer: str = ""):
+        from app.schedule.services import ItemData, add_item
+
+        item = add_item(event, ItemData(content, start, end, performer))
+        self.db.session.commit()
+        return item

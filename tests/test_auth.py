@@ -2,7 +2,6 @@
 
 import pytest
 
-from app import create_app
 from app.units.models import Role, UnitKind
 from tests.conftest import TEST_PASSWORD
 
@@ -173,27 +172,11 @@ def test_unknown_language_changes_nothing(client):
     assert '<html lang="vi">' in client.get("/login").get_data(as_text=True)
 
 
-def test_sign_in_is_rate_limited(tmp_path):
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": f"sqlite:///{tmp_path}/limits.sqlite",
-            "LOGIN_RATE_LIMIT": "3 per minute",
-            "WTF_CSRF_ENABLED": False,
-        }
-    )
-    client = app.test_client()
+def test_sign_in_is_rate_limited(limited_app):
+    client = limited_app.test_client()
     data = {"email": "a@example.vn", "password": "x"}
-    with app.app_context():
-        from flask_migrate import upgrade
-
-        upgrade()
     statuses = [client.post("/login", data=data).status_code for _ in range(4)]
     assert statuses == [422, 422, 422, 429]
     response = client.post("/login", data=data)
     assert "Bạn đã thử quá nhiều lần" in response.get_data(as_text=True)
     assert client.get("/login").status_code == 200  # reading the page is not limited
-    with app.app_context():
-        from app.extensions import db
-
-        db.engine.dispose()

@@ -6,9 +6,12 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from app.demo import data
+from app.demo import data, schedule_data
 from app.extensions import db
-from app.schedule.models import Campaign
+from app.reports.default_template import default_template
+from app.schedule.models import Campaign, Event, EventKind
+from app.schedule.services import ItemData, add_item
+from app.schedule.timeparse import parse_date, parse_time
 from app.units.models import Unit
 from app.units.services import UserData, create_unit, create_user, find_unit_by_code
 
@@ -24,15 +27,67 @@ def _add_tree(node, parent: Unit | None) -> int:
 def load_demo() -> dict:
     """Create the demo units, campaigns and users; returns what was created."""
     units = sum(_add_tree(tree, None) for tree in data.TREES)
+    template = default_template()
+    campaigns = {}
     for campaign in data.CAMPAIGNS:
         fields = dict(campaign)
-        db.session.add(Campaign(unit=find_unit_by_code(fields.pop("unit")), **fields))
+        unit = find_unit_by_code(fields.pop("unit"))
+        campaigns[fields["year"]] = Campaign(unit=unit, report_template=template, **fields)
+        db.session.add(campaigns[fields["year"]])
+    events = _load_events(campaigns[2023], campaigns[2024], template)
     users = []
     for email, name, unit_code, role in data.USERS:
         unit = find_unit_by_code(unit_code)
         users.append(create_user(UserData(name, email, unit, role), data.DEMO_PASSWORD))
     db.session.commit()
-    return {"units": units, "campaigns": len(data.CAMPAIGNS), "users": users}
+    return {"units": units, "campaigns": len(data.CAMPAIGNS), "events": events, "users": users}
+
+
+def _category(template, label_part: str):
+    return next(row for row in template.rows if row.is_category and label_part in row.label)
+
+
+def _load_events(bach_thong: Campaign, dong_da: Campaign, template) -> int:
+    """Seed 004's ceremony with its program, and seed 001's week schedule."""
+    ceremony = dict(schedule_data.BACH_THONG_CEREMONY)
+    event = Event(
+        campaign=bach_thong,
+        unit=find_unit_by_code(ceremony["unit"]),
+        kind=EventKind.OPENING,
+        title=ceremony["title"],
+        date=ceremony["date"],
+        start_time=ceremony["start"],
+        venue_name=ceremony["venue_name"],
+        venue_address=ceremony["venue_address"],
+        report_row=_category(template, ceremony["category"]),
+        expected_attendance=ceremony["expected_attendance"],
+        number="1",
+    )
+    db.session.add(event)
+    for start, end, content, performer in schedule_data.BACH_THONG_PROGRAM:
+        item = ItemData(content, parse_time(start), parse_time(end) if end else None, performer)
+        add_item(event, item)
+    count = 1
+    for number, time, day, unit_code, co_host, title, category in schedule_data.DONG_DA_SCHEDULE:
+        venue = schedule_data.DONG_DA_VENUES.get(unit_code, ("", ""))
+        db.session.add(
+            Event(
+                campaign=dong_da,
+                unit=find_unit_by_code(unit_code),
+                kind=EventKind.OPENING if "Khai mạc" in title else EventKind.ACTIVITY,
+                title=title,
+                co_host=co_host,
+                date=parse_date(day, default_year=dong_da.year),
+                start_time=parse_time(time),
+                venue_name=venue[0],
+                venue_address=venue[1],
+                report_row=_category(template, category),
+                number=number,
+            )
+        )
+        count += 1
+    db.session.flush()
+    return count
 
 
 @demo_cli.command("load")
@@ -45,7 +100,10 @@ def load_command(if_empty: bool):
             return
         raise click.ClickException("The database is not empty; demo data goes into an empty one.")
     result = load_demo()
-    click.echo(f"Loaded {result['units']} units and {result['campaigns']} campaigns.")
+    click.echo(
+        f"Loaded {result['units']} units, {result['campaigns']} campaigns"
+        f" and {result['events']} events."
+    )
     click.echo(f"Demo accounts (password for all: {data.DEMO_PASSWORD}):")
     for user in result["users"]:
         click.echo(f"  {user.email:<30} {user.role.label:<22} {user.unit.name}")

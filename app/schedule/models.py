@@ -172,3 +172,25 @@ class ProgramItem(db.Model):
 
     def __repr__(self) -> str:
         return f"<ProgramItem {self.position} {self.content[:30]!r}>"
+
+
+class ImportUpload(db.Model):
+    """A file or pasted text waiting between an import's preview and its confirmation.
+
+    Kept in the database (not in memory or the session) so the confirmation works whichever
+    app process answers it; removed once imported, and after a day if never confirmed.
+    """
+
+    __tablename__ = "import_upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Random, so one user cannot confirm another's upload by guessing.
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    #: "schedule" (target: a campaign) or "runsheet" (target: an event).
+    kind: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[int]
+    filename: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    data: Mapped[bytes | None] = mapped_column(db.LargeBinary)
+    pasted: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now(), index=True)

@@ -1,0 +1,298 @@
+"""Campaign pages and the week's schedule, with inline add, edit and delete of events."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.extensions import db
+from app.htmx import FORM_ERROR_STATUS, retarget, wants_fragment
+from app.reports.models import ReportRow
+from app.schedule import rules
+from app.schedule.blueprint import bp
+from app.schedule.forms import CampaignForm, EventForm
+from app.schedule.models import Campaign, Event, EventFormat, EventKind
+from app.schedule.permissions import (
+    can_edit_schedule,
+    get_campaign_or_404,
+    get_event_or_404,
+    visible_campaigns_query,
+)
+from app.schedule.program_routes import program_context
+from app.schedule.services import (
+    CampaignData,
+    EventData,
+    ScheduleError,
+    category_rows,
+    delete_event,
+    events_of,
+    group_by_day,
+    save_campaign,
+    save_event,
+)
+from app.units.permissions import get_unit_or_404
+from app.units.services import units_in_tree_order
+
+# --- campaigns ---------------------------------------------------------------------------
+
+
+@bp.get("/campaigns")
+@login_required
+def campaigns():
+    """Campaigns the user's unit takes part in or watches."""
+    items = db.session.scalars(
+        visible_campaigns_query(current_user).order_by(Campaign.start_date.desc(), Campaign.id)
+    ).all()
+    return render_template(
+        "schedule/campaigns.html", campaigns=items, can_edit=can_edit_schedule(current_user)
+    )
+
+
+def _campaign_data(form: CampaignForm) -> CampaignData:
+    return CampaignData(
+        name=form.name.data,
+        year=form.year.data,
+        theme=form.theme.data or "",
+        slogans=form.slogans.data or "",
+        start_date=form.start_date.parsed,
+        end_date=form.end_date.parsed,
+        report_deadline=form.report_deadline.parsed,
+    )
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@login_required
+def campaign_new():
+    """Launch a campaign for the user's unit; the units below take part."""
+    if not can_edit_schedule(current_user):
+        abort(403)
+    form = CampaignForm()
+    if form.validate_on_submit():
+        campaign = save_campaign(None, current_user.unit, _campaign_data(form))
+        db.session.commit()
+        flash(_("The campaign has been created."), "success")
+        return redirect(url_for("schedule.schedule", campaign_id=campaign.id), code=303)
+    status = FORM_ERROR_STATUS if form.errors else 200
+    return render_template("schedule/campaign_form.html", form=form, campaign=None), status
+
+
+@bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
+@login_required
+def campaign_edit(campaign_id: int):
+    """Change a campaign's name, theme, dates, slogans and deadline."""
+    campaign = get_campaign_or_404(campaign_id, need="edit")
+    form = CampaignForm(obj=campaign)
+    if form.validate_on_submit():
+        try:
+            save_campaign(campaign, campaign.unit, _campaign_data(form))
+        except ScheduleError as exc:
+            form.end_date.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("The campaign has been saved."), "success")
+            return redirect(url_for("schedule.schedule", campaign_id=campaign.id), code=303)
+    status = FORM_ERROR_STATUS if form.errors else 200
+    return render_template("schedule/campaign_form.html", form=form, campaign=campaign), status
+
+
+# --- the schedule ------------------------------------------------------------------------
+
+
+def _filters(campaign: Campaign) -> dict:
+    """Unit and category filters from the query string, checked against what the user sees."""
+    unit = None
+    unit_id = request.args.get("unit", type=int)
+    if unit_id:
+        unit = get_unit_or_404(unit_id)
+    row_id = request.args.get("category", type=int)
+    if row_id and not any(row.id == row_id for row in category_rows(campaign)):
+        row_id = None
+    view = request.args.get("view", "table")
+    return {"unit": unit, "row_id": row_id, "view": view if view in ("table", "day") else "table"}
+
+
+def schedule_context(campaign: Campaign, filters: dict | None = None) -> dict:
+    """Everything the schedule partial needs: events, warnings and conflict hints."""
+    filters = filters or {"unit": None, "row_id": None, "view": "table"}
+    events = events_of(campaign, current_user.unit, unit=filters["unit"], row_id=filters["row_id"])
+    warnings = rules.schedule_warnings(events, campaign.start_date, campaign.end_date)
+    clashes: dict[int, list[Event]] = {}
+    for first, second in rules.venue_conflicts(events):
+        clashes.setdefault(first.id, []).append(second)
+        clashes.setdefault(second.id, []).append(first)
+    return {
+        "campaign": campaign,
+        "events": events,
+        "days": group_by_day(events),
+        "warnings": warnings,
+        "clashes": clashes,
+        "filters": filters,
+        "can_edit": can_edit_schedule(current_user),
+    }
+
+
+@bp.get("/campaigns/<int:campaign_id>")
+@login_required
+def schedule(campaign_id: int):
+    """The week's schedule (TT, Giờ, Ngày, Đơn vị, Nội dung), as one table or by day."""
+    campaign = get_campaign_or_404(campaign_id)
+    context = schedule_context(campaign, _filters(campaign))
+    if wants_fragment():
+        return render_template("schedule/_schedule.html", **context)
+    return render_template(
+        "schedule/schedule.html",
+        units=units_in_tree_order(current_user.unit),
+        categories=category_rows(campaign),
+        **context,
+    )
+
+
+# --- events ------------------------------------------------------------------------------
+
+
+def _event_form(campaign: Campaign, **kwargs) -> EventForm:
+    return EventForm(
+        units=units_in_tree_order(current_user.unit),
+        categories=category_rows(campaign),
+        year=campaign.year,
+        **kwargs,
+    )
+
+
+def _event_data(form: EventForm) -> EventData:
+    row = db.session.get(ReportRow, form.report_row_id.data) if form.report_row_id.data else None
+    return EventData(
+        kind=EventKind(form.kind.data),
+        title=form.title.data,
+        unit=get_unit_or_404(form.unit_id.data),
+        date=form.date.parsed,
+        start_time=form.start_time.parsed,
+        end_time=form.end_time.parsed,
+        content=form.content.data or "",
+        co_host=form.co_host.data or "",
+        venue_name=form.venue_name.data or "",
+        venue_address=form.venue_address.data or "",
+        format=EventFormat(form.format.data),
+        report_row=row,
+        expected_attendance=form.expected_attendance.data,
+        notes=form.notes.data or "",
+        number=form.number.data or "",
+    )
+
+
+def _refreshed_schedule(campaign: Campaign, message: str | None = None):
+    html = render_template("schedule/_schedule.html", message=message, **schedule_context(campaign))
+    return retarget(html, "#schedule")
+
+
+@bp.get("/campaigns/<int:campaign_id>/events/new")
+@login_required
+def event_new(campaign_id: int):
+    """The inline form for a new event."""
+    campaign = get_campaign_or_404(campaign_id, need="add_events")
+    form = _event_form(
+        campaign,
+        data={"unit_id": current_user.unit_id, "date": campaign.start_date, "kind": "activity"},
+    )
+    return render_template("schedule/_event_new.html", form=form, campaign=campaign)
+
+
+@bp.post("/campaigns/<int:campaign_id>/events")
+@login_required
+def event_create(campaign_id: int):
+    """Add an event to the week's schedule."""
+    campaign = get_campaign_or_404(campaign_id, need="add_events")
+    form = _event_form(campaign)
+    if form.validate_on_submit():
+        try:
+            save_event(None, campaign, _event_data(form))
+        except ScheduleError as exc:
+            db.session.rollback()
+            form.title.errors.append(str(exc))
+        else:
+            db.session.commit()
+            message = _("The event has been added.")
+            if wants_fragment():
+                return render_template(
+                    "schedule/_event_created.html", message=message, **schedule_context(campaign)
+                )
+            flash(message, "success")
+            return redirect(url_for("schedule.schedule", campaign_id=campaign.id), code=303)
+    return render_template(
+        "schedule/_event_new.html", form=form, campaign=campaign
+    ), FORM_ERROR_STATUS
+
+
+@bp.get("/events/<int:event_id>/row")
+@login_required
+def event_row(event_id: int):
+    """One schedule row (cancels an inline edit)."""
+    event = get_event_or_404(event_id)
+    return render_template(
+        "schedule/_event_row.html", event=event, **schedule_context(event.campaign)
+    )
+
+
+@bp.get("/events/<int:event_id>/edit")
+@login_required
+def event_edit(event_id: int):
+    """One schedule row as an inline form."""
+    event = get_event_or_404(event_id, need="edit")
+    form = _event_form(
+        event.campaign,
+        obj=event,
+        data={
+            "kind": event.kind.value,
+            "format": event.format.value,
+            "report_row_id": event.report_row_id or 0,
+            "date": event.date,
+            "start_time": event.start_time,
+            "end_time": event.end_time,
+        },
+    )
+    return render_template("schedule/_event_edit.html", event=event, form=form)
+
+
+@bp.post("/events/<int:event_id>")
+@login_required
+def event_update(event_id: int):
+    """Save an event; the schedule is redrawn since its place may change."""
+    event = get_event_or_404(event_id, need="edit")
+    form = _event_form(event.campaign)
+    if form.validate_on_submit():
+        try:
+            save_event(event, event.campaign, _event_data(form))
+        except ScheduleError as exc:
+            db.session.rollback()
+            event = get_event_or_404(event_id, need="edit")
+            form.title.errors.append(str(exc))
+        else:
+            db.session.commit()
+            if wants_fragment():
+                return _refreshed_schedule(event.campaign, _("The event has been saved."))
+            flash(_("The event has been saved."), "success")
+            return redirect(url_for("schedule.event", event_id=event.id), code=303)
+    return render_template("schedule/_event_edit.html", event=event, form=form), FORM_ERROR_STATUS
+
+
+@bp.post("/events/<int:event_id>/delete")
+@login_required
+def event_delete(event_id: int):
+    """Delete an event and its run-sheet."""
+    event = get_event_or_404(event_id, need="edit")
+    campaign = event.campaign
+    delete_event(event)
+    db.session.commit()
+    if wants_fragment():
+        return _refreshed_schedule(campaign, _("The event has been deleted."))
+    flash(_("The event has been deleted."), "success")
+    return redirect(url_for("schedule.schedule", campaign_id=campaign.id), code=303)
+
+
+@bp.get("/events/<int:event_id>")
+@login_required
+def event(event_id: int):
+    """An event's details and its run-sheet editor."""
+    event = get_event_or_404(event_id)
+    return render_template("schedule/event.html", **program_context(event))
