@@ -52,6 +52,8 @@ def _init_extensions(app: Flask) -> None:
         configure_engine_events(db.engine)
     register_template_helpers(app)
 
+    from app.invitations import models as invitation_models  # noqa: F401
+    from app.jobs import models as job_models  # noqa: F401
     from app.reports import models as report_models  # noqa: F401
     from app.schedule import models as schedule_models  # noqa: F401
     from app.units import models  # noqa: F401  (models registered with the metadata)
@@ -59,6 +61,9 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.demo.cli import demo_cli
+    from app.invitations.blueprint import register as register_invitations
+    from app.jobs.cli import jobs_cli
+    from app.jobs.routes import bp as jobs_bp
     from app.main.routes import bp as main_bp
     from app.schedule.blueprint import register as register_schedule
     from app.units.auth import bp as auth_bp
@@ -69,6 +74,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(units_bp)
     register_schedule(app)
+    register_invitations(app)
+    app.register_blueprint(jobs_bp)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(units_cli)
     app.cli.add_command(demo_cli)

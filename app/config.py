@@ -74,6 +74,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         #: Werkzeug hash method; the default "scrypt" uses Werkzeug's full-strength parameters.
         "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD", "scrypt"),
+        "PUBLIC_RATE_LIMIT": env.get("PUBLIC_RATE_LIMIT", "60 per minute"),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute; 50 per hour"),
         # Proxy headers: how many reverse proxies sit in front of the app (X-Forwarded-*).
         "PROXY_COUNT": int(env.get("PROXY_COUNT", 0)),

@@ -119,3 +119,12 @@
     }
   });
 })();
+
+// "Cancel" on an inline form that is not in a table row: remove the form.
+document.addEventListener("click", function (event) {
+  "use strict";
+  var button = event.target.closest("[data-remove-closest]");
+  if (!button) { return; }
+  var target = button.closest(button.dataset.removeClosest);
+  if (target) { event.preventDefault(); target.remove(); }
+});

@@ -6,8 +6,9 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from app.demo import data, schedule_data
+from app.demo import data, invitation_data, schedule_data
 from app.extensions import db
+from app.invitations.services import PersonData, invite, save_contact, save_group
 from app.reports.default_template import default_template
 from app.schedule.models import Campaign, Event, EventKind
 from app.schedule.services import ItemData, add_item
@@ -43,6 +44,21 @@ def load_demo() -> dict:
     return {"units": units, "campaigns": len(data.CAMPAIGNS), "events": events, "users": users}
 
 
+def _load_invited(event: Event) -> None:
+    """Seed 004's "Thành phần tham dự", with named delegates and headcounts."""
+    db.session.flush()
+    number = 0
+    for name, headcount, people in invitation_data.GROUPS:
+        group = save_group(None, event, name, headcount)
+        for full_name, title, organisation, rank in people:
+            number += 1
+            person = PersonData(
+                full_name, title, organisation, phone=f"0900000{number:03d}", protocol_rank=rank
+            )
+            contact = save_contact(None, event.unit, person)
+            invite(event, event.unit, person, group=group, contact=contact)
+
+
 def _category(template, label_part: str):
     return next(row for row in template.rows if row.is_category and label_part in row.label)
 
@@ -64,6 +80,7 @@ def _load_events(bach_thong: Campaign, dong_da: Campaign, template) -> int:
         number="1",
     )
     db.session.add(event)
+    _load_invited(event)
     for start, end, content, performer in schedule_data.BACH_THONG_PROGRAM:
         item = ItemData(content, parse_time(start), parse_time(end) if end else None, performer)
         add_item(event, item)

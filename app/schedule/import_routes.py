@@ -56,6 +56,8 @@ def _get_upload_or_404(token: str) -> ImportUpload:
     upload = db.session.scalar(select(ImportUpload).where(ImportUpload.token == token))
     if upload is None or upload.user_id != current_user.id:
         abort(404)
+    if upload.kind not in ("schedule", "runsheet"):  # invitee uploads have their own pages
+        abort(404)
     return upload
 
 

@@ -130,6 +130,8 @@ class Event(db.Model):
     notes: Mapped[str] = mapped_column(Text, default="", server_default="")
     #: TT as typed or imported; kept as given (the seeds number two rows "5").
     number: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    #: The secret in the venue poster's self check-in QR (≥ 128 random bits), made on demand.
+    checkin_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
 

@@ -6,9 +6,14 @@ and warnings depend on all rows, and a run-sheet is a few dozen rows at most.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
 from app.htmx import FORM_ERROR_STATUS, retarget, wants_fragment
@@ -27,6 +32,7 @@ from app.schedule.services import (
     shift_from,
     update_item,
 )
+from app.units.models import Unit
 
 
 def get_item_or_404(item_id: int, need: str = "edit") -> ProgramItem:
@@ -38,12 +44,64 @@ def get_item_or_404(item_id: int, need: str = "edit") -> ProgramItem:
     return item
 
 
+@dataclass(frozen=True)
+class _DatedItem:
+    """A run-sheet row with its event's date, as rules.performer_conflicts reads rows."""
+
+    item: ProgramItem
+    date: dt.date
+    event_id: int
+    performer: str
+    start_time: dt.time | None
+    end_time: dt.time | None
+
+    @classmethod
+    def of(cls, item: ProgramItem, date: dt.date) -> _DatedItem:
+        return cls(item, date, item.event_id, item.performer, item.start_time, item.end_time)
+
+
+def performer_clashes(event: Event, within: Unit) -> dict[int, list[ProgramItem]]:
+    """For each run-sheet row of `event`, the rows its performer leads at an overlapping time in
+    other events of the campaign on the same day hosted in `within`'s subtree.
+
+    The other events' rows come in one query, each with its event (the hint prints its title).
+    """
+    if not any(item.performer.strip() and item.start_time for item in event.program):
+        return {}
+    others = db.session.scalars(
+        select(ProgramItem)
+        .join(ProgramItem.event)
+        .join(Event.unit)
+        .options(contains_eager(ProgramItem.event))
+        .where(
+            Event.campaign_id == event.campaign_id,
+            Event.date == event.date,
+            Event.id != event.id,
+            Unit.path.startswith(within.path, autoescape=True),
+            ProgramItem.performer != "",
+            ProgramItem.start_time.is_not(None),
+        )
+    ).all()
+    if not others:
+        return {}
+    rows = [_DatedItem.of(item, event.date) for item in [*event.program, *others]]
+    clashes: dict[int, list[ProgramItem]] = {}
+    for first, second in rules.performer_conflicts(rows):
+        for mine, other in ((first, second), (second, first)):
+            if mine.event_id == event.id and other.event_id != event.id:
+                clashes.setdefault(mine.item.id, []).append(other.item)
+    for found in clashes.values():
+        found.sort(key=lambda item: (item.start_time, item.event.title, item.id))
+    return clashes
+
+
 def program_context(event: Event, **extra) -> dict:
     items = sorted(event.program, key=lambda i: i.position)
     return {
         "event": event,
         "items": items,
         "program_warnings": rules.runsheet_warnings(items, event.start_time, event.end_time),
+        "performer_clashes": performer_clashes(event, current_user.unit),
         "can_edit": can_edit_schedule(current_user),
         "new_form": extra.pop("new_form", None) or ProgramItemForm(formdata=None),
         "time_range_text": time_range_text,

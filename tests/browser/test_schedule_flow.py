@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from docx import Document
 from playwright.sync_api import expect
 
 from app.schedule.models import EventKind
@@ -63,6 +64,19 @@ def test_build_the_program_with_live_warnings(page, ceremony):
     _rows(page).nth(1).drag_to(last, target_position={"x": 20, "y": height - 4})
     expect(_rows(page).nth(2)).to_contain_text("Diễn văn khai mạc")
     assert page.evaluate("window.__noReload") == 1
+
+    # the Word program holds the rows as the page shows them, cell by cell
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Chương trình (Word)").click()
+    assert download.value.suggested_filename.endswith(".docx")
+    table = Document(download.value.path()).tables[-1]
+    in_word = [[cell.text for cell in row.cells] for row in table.rows]
+    on_page = _rows(page).evaluate_all(
+        "rows => rows.map(row => [...row.cells].slice(0, 4).map(cell => cell.innerText.trim()))"
+    )
+    assert in_word[0] == ["STT", "Thời gian", "Nội dung", "Thực hiện"]
+    assert in_word[1:] == on_page
+    assert on_page[2] == ["3", "8h10-8h25", "Diễn văn khai mạc", "Lãnh đạo UBND huyện."]
 
 
 def test_shift_the_rest_of_the_program(page, ceremony):

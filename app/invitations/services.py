@@ -1,0 +1,325 @@
+"""Rules and writes for invited groups, invitees, tokens, RSVPs and the contact book."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
+
+from app.extensions import db
+from app.invitations.models import (
+    Contact,
+    Invitation,
+    Invitee,
+    InviteeGroup,
+    RevokedToken,
+    Rsvp,
+)
+from app.schedule.models import Event
+from app.units.models import Unit
+
+#: 24 random bytes: 192 bits, URL-safe (32 characters).
+TOKEN_BYTES = 24
+
+
+class InvitationError(ValueError):
+    """A change the rules refuse; the message is shown to the user."""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+# --- phones and names --------------------------------------------------------------------
+
+
+def normalise_phone(text: str) -> str:
+    """Vietnamese numbers as 10 digits from 0: "0912 345 678", "+84 912345678", "84912345678",
+    "(091) 234-5678" → "0912345678". Raises InvitationError when it is not a phone number."""
+    raw = (text or "").strip()
+    if not raw:
+        return ""
+    digits = re.sub(r"[\s.\-()]", "", raw)
+    if digits.startswith("+"):
+        digits = digits[1:]
+        if not digits.startswith("84"):
+            raise InvitationError(_("%(phone)s is not a Vietnamese phone number.", phone=raw))
+    if not digits.isdigit():
+        raise InvitationError(_("%(phone)s is not a phone number.", phone=raw))
+    if digits.startswith("84") and len(digits) in (11, 12):
+        digits = "0" + digits[2:]
+    if not (digits.startswith("0") and len(digits) in (10, 11)):
+        raise InvitationError(
+            _("%(phone)s is not a phone number: it needs 10 digits, like 0912 345 678.", phone=raw)
+        )
+    return digits
+
+
+def format_phone(phone: str) -> str:
+    """0912345678 → 0912 345 678 (landlines 0209 3850 123 keep 4-3-3 too)."""
+    if len(phone) == 10:
+        return f"{phone[:4]} {phone[4:7]} {phone[7:]}"
+    return phone
+
+
+def fold_name(text: str) -> str:
+    """For duplicate checks: lower case, no diacritics, single spaces."""
+    text = (text or "").replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+# --- tokens ------------------------------------------------------------------------------
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(invitee: Invitee) -> str:
+    """Give the invitee a fresh token; an older one stops working and is remembered as revoked."""
+    if invitee.token:
+        _remember_revoked(invitee)
+    invitee.token = new_token()
+    invitee.token_issued_at = _now()
+    return invitee.token
+
+
+def revoke_token(invitee: Invitee) -> None:
+    """The QR code stops working until a new one is issued."""
+    if invitee.token:
+        _remember_revoked(invitee)
+    invitee.token = None
+
+
+def _remember_revoked(invitee: Invitee) -> None:
+    db.session.add(RevokedToken(token_hash=token_hash(invitee.token), invitee_id=invitee.id))
+
+
+def invitee_by_token(token: str) -> Invitee | None:
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalar(select(Invitee).where(Invitee.token == token))
+
+
+def token_was_revoked(token: str) -> bool:
+    return (
+        db.session.scalar(
+            select(RevokedToken.id).where(RevokedToken.token_hash == token_hash(token))
+        )
+        is not None
+    )
+
+
+# --- groups ------------------------------------------------------------------------------
+
+
+def groups_of(event: Event) -> list[InviteeGroup]:
+    return list(
+        db.session.scalars(
+            select(InviteeGroup)
+            .where(InviteeGroup.event_id == event.id)
+            .order_by(InviteeGroup.position, InviteeGroup.id)
+        )
+    )
+
+
+def save_group(
+    group: InviteeGroup | None, event: Event, name: str, headcount, notes=""
+) -> InviteeGroup:
+    if group is None:
+        position = (
+            db.session.scalar(
+                select(func.coalesce(func.max(InviteeGroup.position), 0)).where(
+                    InviteeGroup.event_id == event.id
+                )
+            )
+            + 1
+        )
+        group = InviteeGroup(event=event, position=position)
+        db.session.add(group)
+    group.name = name.strip()
+    group.expected_headcount = headcount
+    group.notes = (notes or "").strip()
+    db.session.flush()
+    return group
+
+
+def delete_group(group: InviteeGroup) -> None:
+    """Remove a group; its invitees stay invited, without a group."""
+    db.session.delete(group)
+
+
+# --- invitees ----------------------------------------------------------------------------
+
+
+@dataclass
+class PersonData:
+    full_name: str
+    title: str = ""
+    organisation: str = ""
+    phone: str = ""
+    email: str = ""
+    protocol_rank: int | None = None
+    notes: str = ""
+
+
+def _apply_person(target, data: PersonData) -> None:
+    target.full_name = data.full_name.strip()
+    target.title = data.title.strip()
+    target.organisation = data.organisation.strip()
+    target.phone = normalise_phone(data.phone)
+    target.email = data.email.strip().lower()
+    target.notes = data.notes.strip()
+
+
+def find_duplicates(
+    unit: Unit, data: PersonData, *, model=Contact, campaign_id=None, exclude_id=None
+):
+    """People of the unit that look like the same person: same phone, same e-mail, or the same
+    name at the same organisation (diacritics and case ignored)."""
+    conditions = []
+    phone = normalise_phone(data.phone) if data.phone else ""
+    if phone:
+        conditions.append(model.phone == phone)
+    if data.email.strip():
+        conditions.append(model.email == data.email.strip().lower())
+    query = select(model).where(model.unit_id == unit.id)
+    if campaign_id is not None:
+        query = query.where(model.campaign_id == campaign_id)
+    if exclude_id is not None:
+        query = query.where(model.id != exclude_id)
+    by_contact = list(db.session.scalars(query.where(or_(*conditions)))) if conditions else []
+    name, organisation = fold_name(data.full_name), fold_name(data.organisation)
+    by_name = [
+        person
+        for person in db.session.scalars(query)
+        if fold_name(person.full_name) == name and fold_name(person.organisation) == organisation
+    ]
+    seen, result = set(), []
+    for person in by_contact + by_name:
+        if person.id not in seen:
+            seen.add(person.id)
+            result.append(person)
+    return result
+
+
+def save_contact(contact: Contact | None, unit: Unit, data: PersonData) -> Contact:
+    if contact is None:
+        contact = Contact(unit=unit)
+        db.session.add(contact)
+    _apply_person(contact, data)
+    db.session.flush()
+    return contact
+
+
+def invite(
+    event: Event,
+    unit: Unit,
+    data: PersonData,
+    *,
+    group: InviteeGroup | None = None,
+    contact: Contact | None = None,
+    invitee: Invitee | None = None,
+) -> Invitee:
+    """Invite a person to an event: a new invitee (with a token), or an existing invitee of the
+    same campaign to one more event (one invitation, one QR code, for the whole week)."""
+    if group is not None and group.event_id != event.id:
+        raise InvitationError(_("This group belongs to another event."))
+    if invitee is None:
+        invitee = Invitee(campaign_id=event.campaign_id, unit=unit, contact=contact)
+        _apply_person(invitee, data)
+        invitee.protocol_rank = data.protocol_rank
+        db.session.add(invitee)
+        db.session.flush()
+        issue_token(invitee)
+    elif invitee.campaign_id != event.campaign_id:
+        raise InvitationError(_("This person was invited for another campaign."))
+    if any(inv.event_id == event.id for inv in invitee.invitations):
+        raise InvitationError(
+            _("%(name)s is already invited to this event.", name=invitee.full_name)
+        )
+    invitee.invitations.append(Invitation(event=event, group=group))
+    db.session.flush()
+    return invitee
+
+
+def update_invitee(invitee: Invitee, data: PersonData) -> Invitee:
+    _apply_person(invitee, data)
+    invitee.protocol_rank = data.protocol_rank
+    return invitee
+
+
+def uninvite(invitation: Invitation) -> None:
+    """Take a person off one event; an invitee left with no event is removed."""
+    invitee = invitation.invitee
+    invitee.invitations.remove(invitation)
+    db.session.delete(invitation)
+    if not invitee.invitations:
+        db.session.delete(invitee)
+
+
+def answer(invitation: Invitation, rsvp: Rsvp) -> None:
+    """The invitee's own answer from their invitation page (can be changed)."""
+    invitation.rsvp = rsvp
+    invitation.rsvp_at = _now()
+
+
+def invitations_of_event(event: Event) -> list[Invitation]:
+    """Invitations to the event with their invitee and group, in protocol order."""
+    rows = db.session.scalars(
+        select(Invitation)
+        .join(Invitation.invitee)
+        .options(joinedload(Invitation.invitee), joinedload(Invitation.group))
+        .where(Invitation.event_id == event.id)
+    ).all()
+    return sorted(
+        rows,
+        key=lambda i: (
+            i.invitee.protocol_rank is None,
+            i.invitee.protocol_rank or 0,
+            fold_name(i.invitee.full_name),
+        ),
+    )
+
+
+@dataclass
+class GroupCounts:
+    group: InviteeGroup | None
+    invitations: list
+    invited: int = 0
+    confirmed: int = 0
+    declined: int = 0
+    no_answer: int = 0
+
+
+def counts_by_group(event: Event) -> list[GroupCounts]:
+    """Invited / confirmed / declined / no answer per group (and for people without a group)."""
+    invitations = invitations_of_event(event)
+    table = {group.id: GroupCounts(group, []) for group in groups_of(event)}
+    ungrouped = GroupCounts(None, [])
+    for invitation in invitations:
+        entry = table.get(invitation.group_id, ungrouped)
+        entry.invitations.append(invitation)
+        entry.invited += 1
+        if invitation.rsvp is Rsvp.YES:
+            entry.confirmed += 1
+        elif invitation.rsvp is Rsvp.NO:
+            entry.declined += 1
+        else:
+            entry.no_answer += 1
+    result = list(table.values())
+    if ungrouped.invited:
+        result.append(ungrouped)
+    return result
