@@ -52,6 +52,7 @@ def _init_extensions(app: Flask) -> None:
         configure_engine_events(db.engine)
     register_template_helpers(app)
 
+    from app.checkin import models as checkin_models  # noqa: F401
     from app.invitations import models as invitation_models  # noqa: F401
     from app.jobs import models as job_models  # noqa: F401
     from app.reports import models as report_models  # noqa: F401
@@ -60,6 +61,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.api.blueprint import register as register_api
+    from app.checkin.blueprint import register as register_checkin
     from app.demo.cli import demo_cli
     from app.invitations.blueprint import register as register_invitations
     from app.jobs.cli import jobs_cli
@@ -75,6 +78,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(units_bp)
     register_schedule(app)
     register_invitations(app)
+    register_checkin(app)
+    register_api(app)
     app.register_blueprint(jobs_bp)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(users_cli)

@@ -21,6 +21,11 @@ NAMING_CONVENTION = {
 }
 
 
+def enum_values(enum_cls) -> list[str]:
+    """Store enum members by their value ("organiser"), not their Python name."""
+    return [member.value for member in enum_cls]
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

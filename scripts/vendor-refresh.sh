@@ -11,6 +11,8 @@ PACKAGES=(
   "htmx.org 2.0.11 htmx dist/htmx.min.js"
   # DejaVu Serif: a Times-like serif with full Vietnamese coverage, embedded in the PDF exports.
   "dejavu-fonts-ttf 2.37.3 fonts ttf/DejaVuSerif.ttf ttf/DejaVuSerif-Bold.ttf ttf/DejaVuSerif-Italic.ttf ttf/DejaVuSerif-BoldItalic.ttf"
+  # jsQR: the scanner's QR decoder for browsers without the native BarcodeDetector.
+  "jsqr 1.4.0 jsqr dist/jsQR.js"
 )
 
 work=$(mktemp -d)

@@ -122,6 +122,18 @@ def test_demo_load_builds_the_seed_units_campaigns_and_one_user_per_role(app, db
     roles = {user.role for user in db.session.scalars(select(User))}
     assert roles == set(Role)
 
+    # the ceremony's morning: scans, class headcounts and walk-ins, as the seed's invited list
+    from app.checkin.services import totals
+    from app.demo.schedule_data import BACH_THONG_HEADCOUNTS
+    from app.schedule.models import Event, EventKind
+
+    ceremony = db.session.scalar(
+        select(Event).where(Event.kind == EventKind.OPENING).order_by(Event.id)
+    )
+    figures = totals(ceremony)
+    assert figures.invited == 18 and figures.checked_in_invitees == 15 and figures.walk_ins == 2
+    assert figures.headcounts == sum(count for _, count in BACH_THONG_HEADCOUNTS)
+
     # the printed login works, and the campaign reaches the school below
     response = client.post(
         "/login", data={"email": "diemdanh@thcsphuthong.demo", "password": demo.DEMO_PASSWORD}

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from app.checkin.models import ParticipantType
+from app.checkin.services import Actor, record_headcount, scan, to_utc, walk_in
 from app.demo import data, invitation_data, schedule_data
 from app.extensions import db
+from app.invitations.models import Invitee
 from app.invitations.services import PersonData, invite, save_contact, save_group
 from app.reports.default_template import default_template
 from app.schedule.models import Campaign, Event, EventKind
 from app.schedule.services import ItemData, add_item
 from app.schedule.timeparse import parse_date, parse_time
-from app.units.models import Unit
+from app.units.models import Role, Unit
 from app.units.services import UserData, create_unit, create_user, find_unit_by_code
 
 demo_cli = AppGroup("demo", help="Demo data.")
@@ -40,8 +45,38 @@ def load_demo() -> dict:
     for email, name, unit_code, role in data.USERS:
         unit = find_unit_by_code(unit_code)
         users.append(create_user(UserData(name, email, unit, role), data.DEMO_PASSWORD))
+    staff = next(user for user in users if user.role is Role.CHECKIN_STAFF)
+    ceremony = db.session.scalar(
+        select(Event).where(Event.kind == EventKind.OPENING).order_by(Event.id)
+    )
+    _load_attendance(ceremony, staff)
     db.session.commit()
     return {"units": units, "campaigns": len(data.CAMPAIGNS), "events": events, "users": users}
+
+
+def _load_attendance(event: Event, staff) -> None:
+    """The morning of the ceremony: most delegates scanned between 7h00 and 7h29, class
+    headcounts of the host school, a few walk-ins."""
+    db.session.flush()
+    actor = Actor(user=staff, device_id="demo-phone-1")
+    invitees = db.session.scalars(
+        select(Invitee).where(Invitee.campaign_id == event.campaign_id).order_by(Invitee.id)
+    ).all()
+    start = dt.datetime.combine(event.date, dt.time(7, 0))
+    for index, invitee in enumerate(invitees[:15]):
+        at = to_utc(start + dt.timedelta(minutes=2 * index))
+        scan(event, invitee.token, actor, at=at)
+    for label, count in schedule_data.BACH_THONG_HEADCOUNTS:
+        record_headcount(event, label, count, actor)
+    for index, (name, organisation) in enumerate(schedule_data.BACH_THONG_WALK_INS):
+        walk_in(
+            event,
+            full_name=name,
+            organisation=organisation,
+            participant_type=ParticipantType.PARENT,
+            actor=Actor(device_id=f"demo-walk-in-{index}"),
+            at=to_utc(start + dt.timedelta(minutes=10 + index)),
+        )
 
 
 def _load_invited(event: Event) -> None:

@@ -62,6 +62,26 @@ BACH_THONG_PROGRAM = [
     ),
 ]
 
+#: Class headcounts of the host school and the residents' representatives on the morning.
+BACH_THONG_HEADCOUNTS = [
+    ("Lớp 6A", 35),
+    ("Lớp 6B", 34),
+    ("Lớp 7A", 36),
+    ("Lớp 7B", 33),
+    ("Lớp 8A", 32),
+    ("Lớp 8B", 31),
+    ("Lớp 9A", 30),
+    ("Lớp 9B", 32),
+    ("Cán bộ, giáo viên, nhân viên trường THCS Phủ Thông", 38),
+    ("Đại diện nhân dân thị trấn Phủ Thông", 10),
+]
+
+#: Parents who came and checked in from the poster.
+BACH_THONG_WALK_INS = [
+    ("Hoàng Văn Tuấn", "Phụ huynh lớp 6A"),
+    ("Nông Thị Thu", "Phụ huynh lớp 8B"),
+]
+
 _DEPLOY = "Triển khai “Tuần lễ hưởng ứng học tập suốt đời”"
 
 DONG_DA_SCHEDULE = [

@@ -14,13 +14,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import db, enum_values
 from app.schedule.models import Campaign, Event
 from app.units.models import Unit
-
-
-def _enum_values(enum_cls):
-    return [member.value for member in enum_cls]
 
 
 class Rsvp(enum.Enum):
@@ -129,7 +125,7 @@ class Invitee(db.Model):
     token: Mapped[str | None] = mapped_column(String(64), unique=True)
     token_issued_at: Mapped[dt.datetime | None]
     email_state: Mapped[EmailState] = mapped_column(
-        db.Enum(EmailState, name="email_state", values_callable=_enum_values, length=16),
+        db.Enum(EmailState, name="email_state", values_callable=enum_values, length=16),
         default=EmailState.NOT_SENT,
         server_default=EmailState.NOT_SENT.value,
     )
@@ -159,7 +155,7 @@ class Invitation(db.Model):
         ForeignKey("invitee_group.id", ondelete="SET NULL"), index=True
     )
     rsvp: Mapped[Rsvp] = mapped_column(
-        db.Enum(Rsvp, name="rsvp", values_callable=_enum_values, length=16),
+        db.Enum(Rsvp, name="rsvp", values_callable=enum_values, length=16),
         default=Rsvp.PENDING,
         server_default=Rsvp.PENDING.value,
     )

@@ -19,12 +19,12 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms import IntegerField
 from wtforms.validators import Optional
 
-from app.extensions import db, limiter
+from app.extensions import db
 from app.forms import AppForm
 from app.htmx import FORM_ERROR_STATUS, retarget
 from app.i18n import format_date, to_local
 from app.invitations import printables
-from app.invitations.blueprint import bp, public_bp
+from app.invitations.blueprint import bp
 from app.invitations.models import Invitation, Invitee, InviteeGroup
 from app.invitations.permissions import (
     get_group_or_404,
@@ -309,27 +309,6 @@ def event_poster(event_id: int):
         header=header_for(event.unit),
         campaign=event.campaign.name,
         event=event_info(event),
-        url=public_url("public.self_checkin", token=token),
+        url=public_url("venue.self_checkin", token=token),
     )
     return _send(printables.poster_pdf(poster), "pdf", f"ap phich diem danh {event.title}")
-
-
-def _public_limit() -> str:
-    return current_app.config.get("PUBLIC_RATE_LIMIT", "60 per minute")
-
-
-@public_bp.get("/c/<token>")
-@limiter.limit(_public_limit)
-def self_checkin(token: str):
-    """Where the poster's QR code leads (a placeholder until self check-in is built)."""
-    event = None
-    if token and len(token) <= 64:
-        event = db.session.scalar(select(Event).where(Event.checkin_token == token))
-    if event is None:
-        abort(404)
-    response = make_response(
-        render_template("invitations/print_self_checkin.html", event=event, info=event_info(event))
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return response

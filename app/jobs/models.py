@@ -14,11 +14,7 @@ import enum
 from sqlalchemy import ForeignKey, Index, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
-
-
-def _enum_values(enum_cls):
-    return [member.value for member in enum_cls]
+from app.extensions import db, enum_values
 
 
 class JobState(enum.Enum):
@@ -41,7 +37,7 @@ class Job(db.Model):
     params: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     state: Mapped[JobState] = mapped_column(
-        db.Enum(JobState, name="job_state", values_callable=_enum_values, length=16),
+        db.Enum(JobState, name="job_state", values_callable=enum_values, length=16),
         default=JobState.QUEUED,
         server_default=JobState.QUEUED.value,
     )

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import db, enum_values
 
 
 class RowSource(enum.Enum):
@@ -37,10 +37,6 @@ ROW_SOURCE_LABELS = {
     RowSource.OPENING_UNITS: _l("Units that held an opening ceremony"),
     RowSource.TYPED: _l("Typed in"),
 }
-
-
-def _enum_values(enum_cls):
-    return [member.value for member in enum_cls]
 
 
 class ReportTemplate(db.Model):
@@ -79,7 +75,7 @@ class ReportRow(db.Model):
     #: The section row this row belongs to.
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("report_row.id"), index=True)
     source: Mapped[RowSource] = mapped_column(
-        db.Enum(RowSource, name="row_source", values_callable=_enum_values, length=32)
+        db.Enum(RowSource, name="row_source", values_callable=enum_values, length=32)
     )
     #: For OPENING_UNITS: which units count ("district" or "education").
     unit_filter: Mapped[str | None] = mapped_column(String(32))

@@ -9,13 +9,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import db, enum_values
 from app.reports.models import ReportRow, ReportTemplate
 from app.units.models import Unit
-
-
-def _enum_values(enum_cls):
-    return [member.value for member in enum_cls]
 
 
 class EventKind(enum.Enum):
@@ -106,7 +102,7 @@ class Event(db.Model):
     #: Đơn vị: the host, a unit of the organiser's subtree.
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     kind: Mapped[EventKind] = mapped_column(
-        db.Enum(EventKind, name="event_kind", values_callable=_enum_values, length=16)
+        db.Enum(EventKind, name="event_kind", values_callable=enum_values, length=16)
     )
     #: Nội dung as the schedule prints it.
     title: Mapped[str] = mapped_column(Text)
@@ -120,7 +116,7 @@ class Event(db.Model):
     venue_name: Mapped[str] = mapped_column(String(300), default="", server_default="")
     venue_address: Mapped[str] = mapped_column(String(500), default="", server_default="")
     format: Mapped[EventFormat] = mapped_column(
-        db.Enum(EventFormat, name="event_format", values_callable=_enum_values, length=16),
+        db.Enum(EventFormat, name="event_format", values_callable=enum_values, length=16),
         default=EventFormat.IN_PERSON,
         server_default=EventFormat.IN_PERSON.value,
     )
@@ -132,6 +128,14 @@ class Event(db.Model):
     number: Mapped[str] = mapped_column(String(16), default="", server_default="")
     #: The secret in the venue poster's self check-in QR (≥ 128 random bits), made on demand.
     checkin_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: Check-in opens this many minutes before the start and closes at the end of the day.
+    checkin_opens_minutes: Mapped[int] = mapped_column(default=120, server_default="120")
+    #: Walk-ins must type the code shown on the venue's screen (it changes every minute).
+    walkin_code_required: Mapped[bool] = mapped_column(default=False, server_default=db.false())
+    #: Key of the rotating walk-in code, made on demand.
+    walkin_code_secret: Mapped[str | None] = mapped_column(String(64))
+    #: Walk-ins allowed per device (a phone checking in a whole family needs more).
+    walkins_per_device: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
 

@@ -85,3 +85,20 @@ def create_unit_command(name, kind, code, parent_code):
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"Created unit {unit.code}: {unit.name}.")
+
+
+@users_cli.command("token")
+@click.argument("email")
+@click.option("--name", default="CLI", show_default=True, help="What the token is for.")
+def token_command(email, name):
+    """Create an API token for a user and print it (it is shown only this once)."""
+    from app.checkin.tokens import create_token
+
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"No account has the e-mail {email!r}.")
+    if not user.active:
+        raise click.ClickException(f"The account {user.email} is deactivated.")
+    _row, token = create_token(user, name)
+    db.session.commit()
+    click.echo(token)

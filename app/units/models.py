@@ -12,7 +12,7 @@ from sqlalchemy import ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.extensions import db
+from app.extensions import db, enum_values
 
 
 class UnitKind(enum.Enum):
@@ -96,10 +96,6 @@ ROLE_LABELS = {
 }
 
 
-def _enum_values(enum_cls):
-    return [member.value for member in enum_cls]
-
-
 class Unit(db.Model):
     """An organisation taking part in the week: a department, a committee, a school …"""
 
@@ -108,7 +104,7 @@ class Unit(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[UnitKind] = mapped_column(
-        db.Enum(UnitKind, name="unit_kind", values_callable=_enum_values, length=32)
+        db.Enum(UnitKind, name="unit_kind", values_callable=enum_values, length=32)
     )
     #: Short code, unique across the whole tree (used by the CLI and imports), e.g. "PGD-BT".
     code: Mapped[str] = mapped_column(String(32), unique=True)
@@ -150,7 +146,7 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     role: Mapped[Role] = mapped_column(
-        db.Enum(Role, name="user_role", values_callable=_enum_values, length=32)
+        db.Enum(Role, name="user_role", values_callable=enum_values, length=32)
     )
     #: Interface language chosen by the user ("vi" or "en").
     locale: Mapped[str] = mapped_column(String(8), default="vi", server_default="vi")
