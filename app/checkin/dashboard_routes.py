@@ -110,7 +110,8 @@ def arrivals_chart(event: Event) -> Chart | None:
         slots = [(start, counts.get(start, 0)) for start in starts]
     bar_width, gap, plot, base = 12, 3, 120, 130
     top = max(count for _start, count in slots)
-    every = max(1, len(slots) // 8)
+    # A label ("7h05") is about three bars wide: label every third bar at least.
+    every = max(3, len(slots) // 8)
     bars = []
     for i, (start, count) in enumerate(slots):
         height = round(plot * count / top) if top else 0
