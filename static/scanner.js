@@ -133,6 +133,302 @@
     window.setTimeout(function () { input.value = ""; }, 0);
   });
 
+  // --- offline mode: the roster on the phone, scans queued in IndexedDB, synced later ----
+  //
+  // The roster (hashed tokens, names, groups) is fetched when the page opens and every 2
+  // minutes while online. When the network is down (navigator.onLine false, or the POST
+  // fails), a code is checked against it here, shown in colour, and queued; the queue is sent
+  // to the sync endpoint on the `online` event and every 15 s while it is not empty.
+
+  var ROSTER_MS = 120000;
+  var SYNC_MS = 15000;
+  var eventId = Number(root.dataset.eventId);
+  var pendingBox = document.getElementById("scan-pending");
+  var roster = null; // { byHash: {h: {name, group}}, checked: {h: true}, opens, closes }
+  var dbPromise = null;
+  var syncing = false;
+
+  function openDb() {
+    if (dbPromise) { return dbPromise; }
+    dbPromise = new Promise(function (resolve, reject) {
+      if (!window.indexedDB) { reject(new Error("no IndexedDB")); return; }
+      var request = window.indexedDB.open("llw-scanner", 1);
+      request.onupgradeneeded = function () {
+        var database = request.result;
+        if (!database.objectStoreNames.contains("roster")) {
+          database.createObjectStore("roster", { keyPath: "event_id" });
+        }
+        if (!database.objectStoreNames.contains("queue")) {
+          database.createObjectStore("queue", { keyPath: "client_uuid" })
+            .createIndex("event_id", "event_id");
+        }
+      };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+    return dbPromise;
+  }
+
+  function store(name, mode, work) {
+    return openDb().then(function (database) {
+      return new Promise(function (resolve, reject) {
+        var transaction = database.transaction(name, mode);
+        var result = work(transaction.objectStore(name));
+        transaction.oncomplete = function () { resolve(result && result.result); };
+        transaction.onerror = function () { reject(transaction.error); };
+        transaction.onabort = function () { reject(transaction.error); };
+      });
+    });
+  }
+
+  function queued() {
+    return store("queue", "readonly", function (queue) {
+      return queue.index("event_id").getAll(eventId);
+    }).then(function (items) { return items || []; });
+  }
+
+  function useRoster(data) {
+    var byHash = {};
+    var checked = {};
+    (data.invitees || []).forEach(function (person) { byHash[person.h] = person; });
+    (data.checked_in || []).forEach(function (h) { checked[h] = true; });
+    // Scans still waiting here count as checked in, whatever the server's list says yet.
+    if (roster) {
+      Object.keys(roster.localChecked).forEach(function (h) { checked[h] = true; });
+    }
+    roster = {
+      byHash: byHash,
+      checked: checked,
+      localChecked: roster ? roster.localChecked : {},
+      opens: data.opens ? Date.parse(data.opens) : null,
+      closes: data.closes ? Date.parse(data.closes) : null
+    };
+    document.body.dataset.rosterSize = String((data.invitees || []).length);
+  }
+
+  function loadRoster() {
+    if (!root.dataset.rosterUrl) { return Promise.resolve(); }
+    return window.fetch(root.dataset.rosterUrl, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+      cache: "no-store"
+    }).then(function (response) {
+      if (!response.ok) { throw new Error("roster " + response.status); }
+      return response.json();
+    }).then(function (data) {
+      useRoster(data);
+      data.event_id = eventId;
+      return store("roster", "readwrite", function (saved) { saved.put(data); })
+        .catch(function () { /* memory is enough for this page */ });
+    }).catch(function () {
+      // No network (or no IndexedDB): fall back to the copy kept on this phone.
+      if (roster) { return; }
+      return store("roster", "readonly", function (saved) { return saved.get(eventId); })
+        .then(function (data) { if (data) { useRoster(data); } })
+        .catch(function () { /* nothing kept: codes cannot be checked offline */ });
+    });
+  }
+
+  function extractToken(scanned) {
+    // As app.checkin.services.extract_token: a URL carries the token after "/i/".
+    var text = (scanned || "").trim();
+    var at = text.lastIndexOf("/i/");
+    if (at !== -1) { text = text.slice(at + 3); }
+    text = text.split("?")[0].split("#")[0].replace(/^\/+|\/+$/g, "");
+    return text.slice(0, 64);
+  }
+
+  function sha256(text) {
+    var bytes = new TextEncoder().encode(text);
+    return window.crypto.subtle.digest("SHA-256", bytes).then(function (digest) {
+      return Array.prototype.map.call(new Uint8Array(digest), function (b) {
+        return ("0" + b.toString(16)).slice(-2);
+      }).join("");
+    });
+  }
+
+  function showLocal(outcome, tone, headline, detail) {
+    var old = document.getElementById("scan-result");
+    var panel = document.createElement("div");
+    panel.id = "scan-result";
+    panel.className = "scan-result scan-result--" + tone;
+    panel.dataset.outcome = outcome;
+    panel.dataset.tone = tone;
+    panel.dataset.offline = "true";
+    [[headline, "scan-result__headline"], [detail, "scan-result__detail"]].forEach(function (line) {
+      if (!line[0]) { return; }
+      var p = document.createElement("p");
+      p.className = line[1];
+      p.textContent = line[0];
+      panel.appendChild(p);
+    });
+    if (old) { old.replaceWith(panel); } else if (slot) { slot.appendChild(panel); }
+  }
+
+  function showPending(count, conflicts) {
+    if (!pendingBox) { return; }
+    pendingBox.dataset.pending = String(count);
+    pendingBox.textContent = count ? (root.dataset.msgPending || "{n}").replace("{n}", count) : "";
+    if (conflicts && conflicts.length) {
+      var note = document.createElement("span");
+      note.className = "scan-pending__conflicts";
+      note.textContent = (root.dataset.msgConflicts || "{names}")
+        .replace("{names}", conflicts.join(", "));
+      if (count) { pendingBox.appendChild(document.createTextNode(" · ")); }
+      pendingBox.appendChild(note);
+    }
+  }
+
+  function refreshPending() {
+    return queued().then(function (items) { showPending(items.length); return items; })
+      .catch(function () { return []; });
+  }
+
+  function checkOffline(code) {
+    var override = document.querySelector("#scan-form input[name='override']");
+    var now = Date.now();
+    input.value = "";
+    if (refocus) { input.focus(); }
+    return sha256(extractToken(code)).then(function (h) {
+      var person = roster.byHash[h];
+      if (!person) {
+        showLocal("unknown", "error", "✖", root.dataset.msgOfflineUnknown);
+        return;
+      }
+      var who = person.name + (person.group ? " · " + person.group : "");
+      if (roster.checked[h]) {
+        showLocal("already", "warn", "⚠ " + who, root.dataset.msgOfflineAlready);
+        return;
+      }
+      if (!(override && override.checked)) {
+        if (roster.opens !== null && now < roster.opens) {
+          showLocal("too_early", "error", "✖ " + who, root.dataset.msgOfflineEarly);
+          return;
+        }
+        if (roster.closes !== null && now >= roster.closes) {
+          showLocal("closed", "error", "✖ " + who, root.dataset.msgOfflineClosed);
+          return;
+        }
+      }
+      roster.checked[h] = true;
+      roster.localChecked[h] = true;
+      var item = {
+        client_uuid: window.crypto.randomUUID(),
+        code: code,
+        scanned_at: new Date(now).toISOString(),
+        event_id: eventId
+      };
+      return store("queue", "readwrite", function (queue) { queue.put(item); }).then(function () {
+        showLocal("ok", "ok", "✔ " + who, root.dataset.msgOfflineOk);
+        return refreshPending();
+      });
+    });
+  }
+
+  function csrfToken() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (e) { return ""; }
+  }
+
+  function sync() {
+    if (syncing || !root.dataset.syncUrl || navigator.onLine === false) {
+      return Promise.resolve();
+    }
+    syncing = true;
+    var deviceField = document.getElementById("device-id");
+    return queued().then(function (items) {
+      if (!items.length) { return null; }
+      items = items.slice(0, 1000);
+      return window.fetch(root.dataset.syncUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "application/json",
+          "X-CSRFToken": csrfToken()
+        },
+        body: JSON.stringify({
+          device_id: deviceField ? deviceField.value : "",
+          items: items.map(function (item) {
+            return { client_uuid: item.client_uuid, code: item.code, scanned_at: item.scanned_at };
+          })
+        })
+      }).then(function (response) {
+        if (response.status === 422) {
+          // Items the server cannot read would block the queue for ever: drop those.
+          return response.json().then(function (answer) {
+            var bad = {};
+            Object.keys((answer.error && answer.error.details) || {}).forEach(function (key) {
+              var match = /^items\.(\d+)/.exec(key);
+              if (match) { bad[items[Number(match[1])].client_uuid] = true; }
+            });
+            return { drop: Object.keys(bad), conflicts: [] };
+          });
+        }
+        if (!response.ok) { throw new Error("sync " + response.status); }
+        return response.json().then(function (answer) {
+          // Every item was seen by the server, whatever its outcome: none is sent again.
+          var conflicts = (answer.results || []).filter(function (result) {
+            return result.outcome === "already";
+          }).map(function (result) { return result.name; });
+          return { drop: items.map(function (item) { return item.client_uuid; }), conflicts: conflicts };
+        });
+      }).then(function (done) {
+        return store("queue", "readwrite", function (queue) {
+          done.drop.forEach(function (uuid) { queue.delete(uuid); });
+        }).then(function () {
+          return queued().then(function (left) { showPending(left.length, done.conflicts); });
+        });
+      });
+    }).catch(function () { /* still offline, or the server is away: try again later */ })
+      .then(function () { syncing = false; });
+  }
+
+  function codeOf(detail) {
+    var config = detail && detail.requestConfig;
+    if (!config) { return ""; }
+    if (config.formData && config.formData.get) { return config.formData.get("code") || ""; }
+    return (config.parameters && config.parameters.code) || "";
+  }
+
+  if (root.dataset.rosterUrl) {
+    // Offline before sending: check the code here instead (htmx does not send it).
+    form.addEventListener("htmx:beforeRequest", function (event) {
+      if (navigator.onLine !== false || !roster) { return; }
+      var code = codeOf(event.detail) || input.value;
+      if (!code.trim()) { return; }
+      event.preventDefault();
+      checkOffline(code.trim());
+    });
+    // The network went away while sending: the server never saw it, so check it here.
+    form.addEventListener("htmx:sendError", function (event) {
+      var code = codeOf(event.detail);
+      if (!roster || !code.trim()) { return; }
+      event.stopPropagation(); // handled: no "network error" banner (app.js)
+      checkOffline(code.trim());
+    });
+    // Online scans keep the local list of who is in up to date.
+    form.addEventListener("htmx:afterRequest", function (event) {
+      var code = codeOf(event.detail);
+      if (!roster || !event.detail.successful || !code) { return; }
+      var result = document.getElementById("scan-result");
+      var outcome = result && result.dataset.outcome;
+      if (outcome === "ok" || outcome === "already") {
+        sha256(extractToken(code)).then(function (h) { roster.checked[h] = true; });
+      }
+    });
+
+    loadRoster().then(refreshPending).then(sync);
+    window.setInterval(function () {
+      if (navigator.onLine !== false) { loadRoster(); }
+    }, ROSTER_MS);
+    window.setInterval(function () {
+      queued().then(function (items) { if (items.length) { sync(); } }).catch(function () {});
+    }, SYNC_MS);
+    window.addEventListener("online", function () { sync(); });
+  }
+
   // --- the camera -----------------------------------------------------------------------
 
   function say(message) {

@@ -8,7 +8,13 @@ venue_bp = Blueprint("venue", __name__)
 
 
 def register(app) -> None:
-    from app.checkin import dashboard_routes, routes, token_routes, venue_routes  # noqa: F401
+    from app.checkin import (  # noqa: F401
+        dashboard_routes,
+        offline_routes,
+        routes,
+        token_routes,
+        venue_routes,
+    )
 
     app.register_blueprint(bp)
     app.register_blueprint(venue_bp)
