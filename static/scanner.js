@@ -542,4 +542,12 @@
       stopCamera();
     }
   });
+
+  // --- installable, and reloadable with no network (static/sw.js) ----------------------
+
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js").catch(function () {
+      // No worker (private mode, an old browser): the page still works online.
+    });
+  }
 })();

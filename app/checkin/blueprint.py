@@ -11,6 +11,7 @@ def register(app) -> None:
     from app.checkin import (  # noqa: F401
         dashboard_routes,
         offline_routes,
+        pwa_routes,
         routes,
         token_routes,
         venue_routes,
