@@ -3,55 +3,19 @@ on the phone, queued, and synced when the network is back, each person counted o
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.checkin.models import CheckIn
-from app.invitations.services import PersonData, invite, save_group
-from app.schedule.models import EventKind
-from app.units.models import Role, UnitKind
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def ceremony(db, make_unit, make_user, make_campaign, make_event):
-    """Today's opening ceremony (check-in open), two delegates, a check-in staff account."""
-    office = make_unit(name="Phòng GD&ĐT huyện Bạch Thông", kind=UnitKind.DISTRICT_OFFICE)
-    make_user(office, Role.CHECKIN_STAFF, email="diemdanh@example.vn")
-    today = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
-    campaign = make_campaign(
-        office,
-        year=today.year,
-        start_date=today - dt.timedelta(days=3),
-        end_date=today + dt.timedelta(days=3),
-    )
-    event = make_event(
-        campaign,
-        office,
-        kind=EventKind.OPENING,
-        title="Lễ khai mạc Tuần lễ",
-        date=today,
-        start_time=dt.time(0, 30),
-    )
-    group = save_group(None, event, "Cấp huyện", None)
-    people = [
-        invite(event, office, PersonData("Nguyễn Duy Luân", phone="0912345678"), group=group),
-        invite(event, office, PersonData("Trần Thị Hồng Đào"), group=group),
-        invite(event, office, PersonData("Lê Văn Khách"), group=group),
-    ]
-    db.session.commit()
-    return event, people
-
-
 def test_scans_made_offline_are_queued_and_synced_once(
-    db, ceremony, phone_page, sign_in, live_server
+    db, todays_ceremony, phone_page, sign_in, live_server
 ):
-    event, (luan, dao, _khach) = ceremony
+    event, (luan, dao, _khach) = todays_ceremony
     page = phone_page
     sign_in(page, "diemdanh@example.vn")
     page.goto(f"/events/{event.id}/checkin")

@@ -6,13 +6,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_scanner_offline import ceremony  # noqa: F401  (the fixture)
-
 pytestmark = pytest.mark.browser
 
 
-def test_the_scanner_page_reloads_offline(db, ceremony, phone_page, sign_in):  # noqa: F811
-    event, _people = ceremony
+def test_the_scanner_page_reloads_offline(db, todays_ceremony, phone_page, sign_in):
+    event, _people = todays_ceremony
     page = phone_page
     sign_in(page, "diemdanh@example.vn")
     page.goto(f"/events/{event.id}/checkin")
