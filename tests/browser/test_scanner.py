@@ -3,10 +3,8 @@ a revoked code typed in the box is refused in red."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
@@ -15,9 +13,7 @@ from sqlalchemy import func, select
 
 from app.checkin.models import CheckIn
 from app.invitations.qr import qr_png
-from app.invitations.services import PersonData, invite, revoke_token, save_group
-from app.schedule.models import EventKind
-from app.units.models import Role, UnitKind
+from app.invitations.services import revoke_token
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
 
 pytestmark = pytest.mark.browser
@@ -81,34 +77,10 @@ def camera_page(browser, live_server):
 
 
 @pytest.fixture
-def ceremony(db, make_unit, make_user, make_campaign, make_event):
-    """Today's opening ceremony (check-in open), a delegate, and a check-in staff account."""
-    office = make_unit(name="Phòng GD&ĐT huyện Bạch Thông", kind=UnitKind.DISTRICT_OFFICE)
-    make_user(office, Role.CHECKIN_STAFF, email="diemdanh@example.vn")
-    today = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
-    campaign = make_campaign(
-        office,
-        year=today.year,
-        start_date=today - dt.timedelta(days=3),
-        end_date=today + dt.timedelta(days=3),
-    )
-    event = make_event(
-        campaign,
-        office,
-        kind=EventKind.OPENING,
-        title="Lễ khai mạc Tuần lễ",
-        date=today,
-        start_time=dt.time(0, 30),
-    )
-    group = save_group(None, event, "Cấp huyện", None)
-    delegate = invite(
-        event,
-        office,
-        PersonData("Nguyễn Duy Luân", "Phó Chủ tịch UBND huyện", phone="0912345678"),
-        group=group,
-    )
-    db.session.commit()
-    return event, delegate
+def ceremony(todays_ceremony):
+    """Today's opening ceremony (check-in open) and its first delegate."""
+    event, people = todays_ceremony
+    return event, people[0]
 
 
 def test_the_camera_reads_a_delegates_qr_code(
