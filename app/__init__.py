@@ -68,6 +68,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.jobs.cli import jobs_cli
     from app.jobs.routes import bp as jobs_bp
     from app.main.routes import bp as main_bp
+    from app.reports.blueprint import register as register_reports
     from app.schedule.blueprint import register as register_schedule
     from app.units.auth import bp as auth_bp
     from app.units.cli import units_cli, users_cli
@@ -80,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     register_invitations(app)
     register_checkin(app)
     register_api(app)
+    register_reports(app)
     app.register_blueprint(jobs_bp)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(users_cli)

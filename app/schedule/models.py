@@ -123,6 +123,8 @@ class Event(db.Model):
     #: The report template row the event's attendance counts towards.
     report_row_id: Mapped[int | None] = mapped_column(ForeignKey("report_row.id"), index=True)
     expected_attendance: Mapped[int | None]
+    #: The organiser marked the event as held (it counts in the report even with no check-ins).
+    held: Mapped[bool] = mapped_column(default=False, server_default=db.false())
     notes: Mapped[str] = mapped_column(Text, default="", server_default="")
     #: TT as typed or imported; kept as given (the seeds number two rows "5").
     number: Mapped[str] = mapped_column(String(16), default="", server_default="")
