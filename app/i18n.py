@@ -80,7 +80,16 @@ def format_weekday(value: dt.date | None) -> str:
     return str(WEEKDAYS[value.weekday()])
 
 
+def format_number(value: int | None) -> str:
+    """1.250.000 in Vietnamese, 1,250,000 in English; None is an empty cell."""
+    if value is None:
+        return ""
+    grouped = f"{value:,}"
+    return grouped.replace(",", ".") if current_language() == "vi" else grouped
+
+
 def register_template_helpers(app) -> None:
+    app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["time"] = format_time
     app.jinja_env.filters["datetime"] = format_datetime

@@ -9,6 +9,7 @@ venue_bp = Blueprint("venue", __name__)
 
 def register(app) -> None:
     from app.checkin import (  # noqa: F401
+        attendance_routes,
         dashboard_routes,
         offline_routes,
         pwa_routes,
