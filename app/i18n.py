@@ -80,6 +80,15 @@ def format_weekday(value: dt.date | None) -> str:
     return str(WEEKDAYS[value.weekday()])
 
 
+def format_utc_datetime(value: dt.datetime | None) -> str:
+    """A naive UTC moment as stored in the database, as 7h30 30/09/2024 at the venues."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return format_datetime(value)
+
+
 def format_number(value: int | None) -> str:
     """1.250.000 in Vietnamese, 1,250,000 in English; None is an empty cell."""
     if value is None:
@@ -90,6 +99,7 @@ def format_number(value: int | None) -> str:
 
 def register_template_helpers(app) -> None:
     app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["utc_datetime"] = format_utc_datetime
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["time"] = format_time
     app.jinja_env.filters["datetime"] = format_datetime

@@ -18,6 +18,8 @@ from app import create_app
 from app.extensions import db as _db
 from tests.factories import Factories
 
+pytest_plugins = ["tests.report_fixtures"]
+
 # The limiter is one object shared by every app made in this process; apps made by tests
 # (config, migrations) must not switch it on for the others. Rate-limit tests use
 # the `limited_app` fixture.

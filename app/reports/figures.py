@@ -90,6 +90,10 @@ class TableRow:
     count_overridden: bool = False
     persons_overridden: bool = False
     note: str = ""
+    #: What this unit's report officer typed on the row (a typed figure or an override).
+    typed: Pair = field(default_factory=Pair)
+    #: Typed rows of a unit with units below: the part that comes from them.
+    below: Pair | None = None
 
     @property
     def editable(self) -> bool:
@@ -276,6 +280,7 @@ class Coverage:
     """Which units count live (own events, typed figures) and which by frozen figures."""
 
     live_unit_ids: list[int]
+    own_report_id: int | None
     live_report_ids: list[int]
     frozen_report_ids: list[int]
     units_below: list[UnitStatus]
@@ -330,6 +335,7 @@ def coverage(campaign: Campaign, unit: Unit, include_drafts: bool) -> Coverage:
         visit(child, 1)
     return Coverage(
         live_units,
+        own[0] if own else None,
         live_reports,
         frozen_reports,
         below,
@@ -340,9 +346,7 @@ def coverage(campaign: Campaign, unit: Unit, include_drafts: bool) -> Coverage:
 # --- the table -------------------------------------------------------------------------------
 
 
-def compute_table(
-    campaign: Campaign, unit: Unit, *, include_drafts: bool = False, report: Report | None = None
-) -> ReportTable:
+def compute_table(campaign: Campaign, unit: Unit, *, include_drafts: bool = False) -> ReportTable:
     """The unit's statistics table for the campaign, live from the database."""
     template = campaign_template(campaign)
     rows = template_rows(template)
@@ -350,17 +354,17 @@ def compute_table(
 
     events = event_figures(campaign.id, cover.live_unit_ids)
     opened = units_with_opening(campaign.id, cover.live_unit_ids)
-    typed = typed_figures(cover.live_report_ids)
+    typed = typed_figures([i for i in cover.live_report_ids if i != cover.own_report_id])
     frozen = frozen_figures(cover.frozen_report_ids)
-    own_entries = _entries(report)
+    own_entries = _entries(cover.own_report_id)
 
-    leaves: dict[int, TableRow] = {}
     table: list[TableRow] = []
     for row in rows:
         table_row = TableRow(row=row, level=0 if row.parent_id is None else 1)
         entry = own_entries.get(row.id)
         if entry is not None:
             table_row.note = entry.note
+            table_row.typed = Pair(entry.count_value, entry.persons_value)
         if row.source == RowSource.EVENTS:
             derived = events.get(row.id, Pair(0, 0)) + frozen.get(row.id, Pair())
             _apply(table_row, derived, entry)
@@ -370,22 +374,22 @@ def compute_table(
             derived = Pair(n, None) + Pair(frozen.get(row.id, Pair()).count, None)
             _apply(table_row, derived, entry)
         elif row.source == RowSource.TYPED:
-            table_row.value = typed.get(row.id, Pair()) + frozen.get(row.id, Pair())
-        if row.source in LEAF_SOURCES:
-            leaves[row.id] = table_row
+            below = typed.get(row.id, Pair()) + frozen.get(row.id, Pair())
+            table_row.below = below if cover.units_below else None
+            table_row.value = table_row.typed + below
         table.append(table_row)
 
     _add_up(table, events)
     return ReportTable(template, table, cover.units_below, include_drafts)
 
 
-def _entries(report: Report | None) -> dict[int, ReportEntry]:
-    if report is None or report.id is None:
+def _entries(report_id: int | None) -> dict[int, ReportEntry]:
+    if report_id is None:
         return {}
     return {
         entry.row_id: entry
         for entry in db.session.scalars(
-            select(ReportEntry).where(ReportEntry.report_id == report.id)
+            select(ReportEntry).where(ReportEntry.report_id == report_id)
         )
     }
 
@@ -477,7 +481,7 @@ def frozen_table(campaign: Campaign, unit: Unit, report: Report) -> ReportTable:
             select(ReportFigure).where(ReportFigure.report_id == report.id)
         )
     }
-    entries = _entries(report)
+    entries = _entries(report.id)
     table = []
     for row in rows:
         figure = figures.get(row.id)
@@ -490,6 +494,7 @@ def frozen_table(campaign: Campaign, unit: Unit, report: Report) -> ReportTable:
             table_row.persons_overridden = figure.persons_overridden
         if row.id in entries:
             table_row.note = entries[row.id].note
+            table_row.typed = Pair(entries[row.id].count_value, entries[row.id].persons_value)
         table.append(table_row)
     cover = coverage(campaign, unit, include_drafts=False)
     return ReportTable(template, table, cover.units_below, False, frozen=True)
@@ -501,4 +506,4 @@ def report_table(
     """What the report shows: frozen figures once submitted, live ones before."""
     if report is not None and report.status in SUBMITTED_STATES and not include_drafts:
         return frozen_table(campaign, unit, report)
-    return compute_table(campaign, unit, include_drafts=include_drafts, report=report)
+    return compute_table(campaign, unit, include_drafts=include_drafts)

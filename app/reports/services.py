@@ -190,7 +190,7 @@ def save_figures(
 
 def _drop_overrides_equal_to_derived(report: Report) -> None:
     """A derived figure typed back to the database's value is not an override."""
-    table = compute_table(report.campaign, report.unit, report=report)
+    table = compute_table(report.campaign, report.unit)
     entries = {entry.row_id: entry for entry in report.entries}
     for table_row in table.rows:
         entry = entries.get(table_row.row.id)
@@ -237,7 +237,7 @@ def submit(report: Report, user: User) -> None:
         raise ReportError(_("Only the unit's report officers can submit its report."))
     if report.status.is_locked:
         raise ReportError(_("This report has already been submitted."))
-    table = compute_table(report.campaign, report.unit, report=report)
+    table = compute_table(report.campaign, report.unit)
     freeze(report, table)
     report.submitted_at = utcnow()
     report.submitted_by_id = user.id

@@ -1,0 +1,246 @@
+"""A unit's results report: the statistics table (derived, typed, overridden), the narrative,
+the units below and the workflow (submit, accept, return)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.extensions import db
+from app.htmx import wants_fragment
+from app.reports.blueprint import bp
+from app.reports.figures import LEAF_SOURCES, campaign_template, report_table, template_rows
+from app.reports.models import NARRATIVE_FIELDS, Report, ReportStatus
+from app.reports.permissions import ReportContext, get_report_context_or_404
+from app.reports.services import (
+    FigureInput,
+    ReportError,
+    accept,
+    can_edit_report,
+    can_review_report,
+    can_submit_report,
+    deadline_for,
+    get_or_create_report,
+    return_report,
+    save_figures,
+    save_narrative,
+    submit,
+)
+from app.schedule.models import Campaign
+from app.schedule.permissions import get_event_or_404, visible_campaigns_query
+from app.units.models import Unit
+
+FORM_ERROR_STATUS = 422
+
+
+@bp.get("/reports")
+@login_required
+def index():
+    """The campaigns the user's unit reports on, with its report's status and deadline."""
+    campaigns = [
+        campaign
+        for campaign in db.session.scalars(
+            visible_campaigns_query(current_user).order_by(Campaign.start_date.desc())
+        )
+        if current_user.unit.is_within(campaign.unit)
+    ]
+    reports = {
+        report.campaign_id: report
+        for report in db.session.scalars(
+            select(Report).where(
+                Report.unit_id == current_user.unit_id,
+                Report.campaign_id.in_([campaign.id for campaign in campaigns]),
+            )
+        )
+    }
+    items = [
+        (campaign, reports.get(campaign.id), deadline_for(campaign, reports.get(campaign.id)))
+        for campaign in campaigns
+    ]
+    return render_template("reports/index.html", items=items)
+
+
+@bp.get("/campaigns/<int:campaign_id>/report")
+@login_required
+def my_report(campaign_id: int):
+    return redirect(
+        url_for("reports.report", campaign_id=campaign_id, unit_id=current_user.unit_id)
+    )
+
+
+def _page(context: ReportContext, *, errors=None, inputs=None, narrative_errors=None, status=200):
+    campaign, unit, report = context.campaign, context.unit, context.report
+    include_drafts = request.args.get("drafts") == "1"
+    table = report_table(campaign, unit, report, include_drafts=include_drafts)
+    editable = (
+        can_edit_report(current_user, report)
+        if report is not None
+        else can_submit_report(current_user, unit)
+    ) and not include_drafts
+    return (
+        render_template(
+            "reports/report.html",
+            campaign=campaign,
+            unit=unit,
+            report=report,
+            status=report.status if report else ReportStatus.DRAFT,
+            table=table,
+            include_drafts=include_drafts,
+            editable=editable,
+            can_submit=can_submit_report(current_user, unit)
+            and (report is None or not report.status.is_locked),
+            can_review=report is not None and can_review_report(current_user, report),
+            deadline=deadline_for(campaign, report),
+            narrative_fields=NARRATIVE_FIELDS,
+            errors=errors or {},
+            inputs=inputs or {},
+            narrative_errors=narrative_errors or {},
+            parent=db.session.get(Unit, unit.parent_id) if unit.parent_id else None,
+            LEAF_SOURCES=LEAF_SOURCES,
+        ),
+        status,
+    )
+
+
+@bp.get("/campaigns/<int:campaign_id>/reports/<int:unit_id>")
+@login_required
+def report(campaign_id: int, unit_id: int):
+    return _page(get_report_context_or_404(campaign_id, unit_id))
+
+
+def _editable_report(context: ReportContext) -> Report:
+    """The report the current user may change, created on the first save."""
+    if not can_submit_report(current_user, context.unit):
+        abort(403)
+    report = context.report or get_or_create_report(context.campaign, context.unit)
+    context.report = report
+    return report
+
+
+def _back(context: ReportContext, anchor: str = ""):
+    return redirect(
+        url_for("reports.report", campaign_id=context.campaign.id, unit_id=context.unit.id) + anchor
+    )
+
+
+@bp.post("/campaigns/<int:campaign_id>/reports/<int:unit_id>/figures")
+@login_required
+def save_table(campaign_id: int, unit_id: int):
+    context = get_report_context_or_404(campaign_id, unit_id)
+    report = _editable_report(context)
+    rows = template_rows(campaign_template(context.campaign))
+    inputs = {
+        row.id: FigureInput(
+            count=request.form.get(f"c-{row.id}", ""),
+            persons=request.form.get(f"p-{row.id}", ""),
+            note=request.form.get(f"n-{row.id}", ""),
+        )
+        for row in rows
+        if row.source in LEAF_SOURCES and f"n-{row.id}" in request.form
+    }
+    try:
+        errors = save_figures(report, current_user, rows, inputs)
+    except ReportError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _back(context)
+    if errors:
+        db.session.rollback()
+        context.report = get_report_context_or_404(campaign_id, unit_id).report
+        return _page(context, errors=errors, inputs=inputs, status=FORM_ERROR_STATUS)
+    db.session.commit()
+    flash(_("The figures have been saved."), "success")
+    return _back(context, "#table")
+
+
+@bp.post("/campaigns/<int:campaign_id>/reports/<int:unit_id>/narrative")
+@login_required
+def save_text(campaign_id: int, unit_id: int):
+    context = get_report_context_or_404(campaign_id, unit_id)
+    report = _editable_report(context)
+    values = {name: request.form.get(name, "") for name, _s, _l in NARRATIVE_FIELDS}
+    try:
+        errors = save_narrative(report, current_user, values)
+    except ReportError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _back(context)
+    if errors:
+        db.session.rollback()
+        context.report = get_report_context_or_404(campaign_id, unit_id).report
+        for name, value in values.items():
+            if context.report is not None:
+                setattr(context.report, name, value)
+        return _page(context, narrative_errors=errors, status=FORM_ERROR_STATUS)
+    db.session.commit()
+    flash(_("The report's text has been saved."), "success")
+    return _back(context, "#narrative")
+
+
+def _workflow(campaign_id: int, unit_id: int, step, message: str, *, needs_report=True):
+    context = get_report_context_or_404(campaign_id, unit_id)
+    report = context.report
+    if report is None and not needs_report:
+        report = _editable_report(context)
+    if report is None:
+        flash(_("This report has not been started."), "error")
+        return _back(context)
+    try:
+        step(report)
+    except ReportError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _back(context)
+    db.session.commit()
+    flash(message, "success")
+    return _back(context)
+
+
+@bp.post("/campaigns/<int:campaign_id>/reports/<int:unit_id>/submit")
+@login_required
+def submit_report(campaign_id: int, unit_id: int):
+    return _workflow(
+        campaign_id,
+        unit_id,
+        lambda report: submit(report, current_user),
+        _("The report has been submitted. Its figures are now locked."),
+        needs_report=False,
+    )
+
+
+@bp.post("/campaigns/<int:campaign_id>/reports/<int:unit_id>/accept")
+@login_required
+def accept_report(campaign_id: int, unit_id: int):
+    comment = request.form.get("comment", "")
+    return _workflow(
+        campaign_id,
+        unit_id,
+        lambda report: accept(report, current_user, comment),
+        _("The report has been accepted."),
+    )
+
+
+@bp.post("/campaigns/<int:campaign_id>/reports/<int:unit_id>/return")
+@login_required
+def send_back(campaign_id: int, unit_id: int):
+    comment = request.form.get("comment", "")
+    return _workflow(
+        campaign_id,
+        unit_id,
+        lambda report: return_report(report, current_user, comment),
+        _("The report has been returned to the unit for corrections."),
+    )
+
+
+@bp.post("/events/<int:event_id>/held")
+@login_required
+def event_held(event_id: int):
+    """The organiser marks an event as held (it counts in the report without check-ins)."""
+    event = get_event_or_404(event_id, need="edit")
+    event.held = request.form.get("held") == "1"
+    db.session.commit()
+    if wants_fragment():
+        return render_template("reports/_event_held.html", event=event, can_edit=True)
+    return redirect(url_for("schedule.event", event_id=event.id))
