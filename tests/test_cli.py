@@ -142,6 +142,35 @@ def test_demo_load_builds_the_seed_units_campaigns_and_one_user_per_role(app, db
     assert "Tuần lễ hưởng ứng học tập suốt đời năm 2023" in client.get("/").get_data(as_text=True)
 
 
+def test_the_demo_district_report_has_figures_from_attendance(app, db):
+    """Đống Đa 2024: four units submitted; the district's own report is a draft."""
+    from app.demo.report_data import ATTENDANCE
+    from app.reports.figures import compute_table
+    from app.units.services import find_unit_by_code
+
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    campaign = db.session.scalar(select(Campaign).where(Campaign.year == 2024))
+    district = find_unit_by_code("PGD-DD")
+    life_skills = "Giáo dục kỹ năng sống cho học sinh"
+
+    submitted = compute_table(campaign, district)
+    # Only Cát Linh's class (TT 3) is in a submitted report.
+    cat_linh = sum(count for _, count in ATTENDANCE[("3", "DD-TH-CL")][0])
+    assert (
+        submitted.by_label(life_skills).value.count,
+        submitted.by_label(life_skills).value.persons,
+    ) == (1, cat_linh)  # noqa: E501
+    assert submitted.by_label("Số tin, bài về các hoạt động của Tuần lễ").value.count == 6
+
+    preview = compute_table(campaign, district, include_drafts=True)
+    # TT 3, 6 and 11 are life-skills lessons: 148 + 168 + 120 persons.
+    assert (
+        preview.by_label(life_skills).value.count,
+        preview.by_label(life_skills).value.persons,
+    ) == (3, 436)  # noqa: E501
+    assert preview.by_label("Tổ chức Lễ khai mạc Tuần lễ").value.persons == 60 + 180 + 4
+
+
 def test_demo_load_refuses_a_database_with_data(app, db):
     runner = app.test_cli_runner()
     assert runner.invoke(args=["demo", "load"]).exit_code == 0

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.checkin.models import ParticipantType
 from app.checkin.services import Actor, record_headcount, scan, to_utc, walk_in
-from app.demo import data, invitation_data, schedule_data
+from app.demo import data, invitation_data, report_data, schedule_data
 from app.extensions import db
 from app.invitations.models import Invitee
 from app.invitations.services import PersonData, invite, save_contact, save_group
@@ -50,6 +50,17 @@ def load_demo() -> dict:
         select(Event).where(Event.kind == EventKind.OPENING).order_by(Event.id)
     )
     _load_attendance(ceremony, staff)
+    dong_da_staff = next(user for user in users if user.email == "diemdanh@dongda.demo")
+    report_data.load_attendance(campaigns[2024], dong_da_staff)
+    officers = {}
+    for code, (email, name) in report_data.REPORT_OFFICERS.items():
+        unit = find_unit_by_code(code)
+        officers[code] = create_user(
+            UserData(name, email, unit, Role.REPORT_OFFICER), data.DEMO_PASSWORD
+        )
+        users.append(officers[code])
+    db.session.flush()
+    report_data.load_reports(campaigns[2024], officers)
     db.session.commit()
     return {"units": units, "campaigns": len(data.CAMPAIGNS), "events": events, "users": users}
 

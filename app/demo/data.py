@@ -154,4 +154,6 @@ USERS = (
     ("admin@sobackan.demo", "Ma Văn Sơn", "SO-BK", Role.ADMIN),
     ("admin@dongda.demo", "Nguyễn Thu Hà", "PGD-DD", Role.ADMIN),
     ("bantochuc@dongda.demo", "Trần Minh Đức", "PGD-DD", Role.ORGANISER),
+    ("baocao@dongda.demo", "Lê Thị Thanh", "PGD-DD", Role.REPORT_OFFICER),
+    ("diemdanh@dongda.demo", "Phan Văn Hùng", "PGD-DD", Role.CHECKIN_STAFF),
 )
