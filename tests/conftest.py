@@ -227,3 +227,24 @@ def assert_fragment(response, status: int = 200) -> str:
     assert response.status_code == status, html[:500]
     assert "<html" not in html
     return html
+
+
+@pytest.fixture
+def count_statements(db):
+    """count_statements(fn) → how many SQL statements fn() sends to the database."""
+    from sqlalchemy import event as sa_event
+
+    def run(fn) -> int:
+        seen = []
+
+        def record(*_args):
+            seen.append(1)
+
+        sa_event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            fn()
+        finally:
+            sa_event.remove(db.engine, "before_cursor_execute", record)
+        return len(seen)
+
+    return run

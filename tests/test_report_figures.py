@@ -5,9 +5,7 @@ import datetime as dt
 
 import pytest
 
-from app.checkin.services import (
-    record_headcount,
-)
+from app.checkin.services import record_headcount
 from app.reports.figures import compute_table, measure_key, report_table
 from app.reports.models import ReportStatus
 from app.reports.services import (
@@ -20,6 +18,7 @@ from app.reports.services import (
     save_figures,
     submit,
 )
+from app.units.models import UnitKind
 
 LIFE_SKILLS = "Giáo dục kỹ năng sống cho học sinh"
 ARTS = "Hoạt động văn nghệ"
@@ -282,3 +281,24 @@ def test_deadline_days_left_and_late(week, app, db):
     report.submitted_at = dt.datetime(2022, 10, 15, 17, 30)  # 0h30 on the 16th in Vietnam
     with app.test_request_context():
         assert deadline_for(campaign, report, today=dt.date(2022, 10, 20)).late
+
+
+def test_the_roll_up_costs_the_same_statements_whatever_the_tree(
+    week, db, make_unit, make_event, count_statements
+):
+    campaign, province = week["campaign"], week["province"]
+    get_or_create_report(campaign, week["school2"])  # a draft below, as in the larger tree
+    db.session.commit()
+    small = count_statements(lambda: compute_table(campaign, province, include_drafts=True))
+    for index in range(6):
+        school = make_unit(week["district2"], kind=UnitKind.PRIMARY)
+        event = make_event(campaign, school, report_row=week["rows"][ARTS], held=index % 2 == 0)
+        record_headcount(event, "Lớp 1", 20 + index, week["actor"])
+        get_or_create_report(campaign, school)
+    db.session.commit()  # expires everything, as before the first count
+    large = count_statements(lambda: compute_table(campaign, province, include_drafts=True))
+    assert large == small
+    assert figures(compute_table(campaign, province, include_drafts=True), ARTS) == (
+        1 + 1 + 6,
+        50 + 2 + sum(20 + index for index in range(6)),
+    )
