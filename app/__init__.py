@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import ROOT_DIR, load_config
@@ -47,6 +48,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
+    login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.session_protection = "basic"
     with app.app_context():
         configure_engine_events(db.engine)

@@ -41,8 +41,8 @@ def test_the_school_report_shows_derived_figures_without_typing(client, auth, we
     html = client.get(url(week, "school1")).get_data(as_text=True)
 
     row = row_html(html, week["rows"][LIFE_SKILLS].id)
-    # Editable: the derived figures are placeholders of the override inputs.
-    assert 'name="c-' in row and 'placeholder="2"' in row and 'placeholder="38"' in row
+    # Editable: the derived figures fill the inputs, and may be typed over.
+    assert 'name="c-' in row and 'value="2"' in row and 'value="38"' in row
     assert "Bản nháp" in html or "Chưa bắt đầu" in html
     assert "15/10/2022" in html  # the deadline
 
@@ -66,6 +66,32 @@ def test_typing_figures_and_an_override(client, auth, week, db):
         (life, None, 40),
         (articles, 1204, None),
     }
+
+
+def form_of(html: str) -> dict[str, str]:
+    """The figures form as the browser would send it, untouched."""
+    form = re.search(r'<form method="post" action="[^"]*/figures">(.*?)</form>', html, re.S)
+    fields = re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form.group(1))
+    return dict(fields)
+
+
+def test_saving_a_page_loaded_before_new_check_ins_types_nothing_over_them(client, auth, week, db):
+    from app.checkin.services import record_headcount
+
+    auth.login(week["officers"][week["school1"]])
+    form = form_of(client.get(url(week, "school1")).get_data(as_text=True))
+    record_headcount(week["e1"], "Lớp 7A", 30, week["actor"])  # arrives while the page is open
+    db.session.commit()
+    articles = week["rows"][ARTICLES].id
+    form[f"c-{articles}"] = "5"
+    assert client.post(url(week, "school1", "/figures"), data=form).status_code == 302
+
+    report = report_of(db, week, "school1")
+    assert [(e.row_id, e.count_value) for e in report.entries] == [(articles, 5)]
+    life_row = row_html(
+        client.get(url(week, "school1")).get_data(as_text=True), week["rows"][LIFE_SKILLS].id
+    )
+    assert 'value="68"' in life_row and "overridden" not in life_row
 
 
 def test_a_bad_figure_is_shown_with_its_message_and_nothing_is_saved(client, auth, week, db):
@@ -109,7 +135,7 @@ def test_submit_locks_the_page_and_the_district_sees_it_in_its_roll_up(client, a
     html = client.get(url(week, "district1")).get_data(as_text=True)
     # Own event (1 event, 1 person) + the school's submitted figures (2 events, 38 persons).
     life_row = row_html(html, week["rows"][LIFE_SKILLS].id)
-    assert 'placeholder="3"' in life_row and 'placeholder="39"' in life_row
+    assert 'value="3"' in life_row and 'value="39"' in life_row
     assert "Trường THCS An Đức" in html and "Trường TH An Bình Tây" in html
     assert "1 đơn vị cấp dưới chưa gửi báo cáo" in html
 

@@ -23,6 +23,7 @@ from app.reports.services import (
     can_submit_report,
     deadline_for,
     get_or_create_report,
+    parse_figure,
     return_report,
     save_figures,
     save_narrative,
@@ -125,6 +126,20 @@ def _back(context: ReportContext, anchor: str = ""):
     )
 
 
+def _typed(row_id: int, column: str) -> str:
+    """What was typed in a figure input. A derived figure left as the page showed it is not
+    typed (even if check-ins changed it since the page was loaded)."""
+    value = request.form.get(f"{column}-{row_id}", "")
+    shown = request.form.get(f"d{column}-{row_id}")
+    if shown is not None:
+        try:
+            if parse_figure(value) == int(shown):
+                return ""
+        except ValueError:
+            pass
+    return value
+
+
 @bp.post("/campaigns/<int:campaign_id>/reports/<int:unit_id>/figures")
 @login_required
 def save_table(campaign_id: int, unit_id: int):
@@ -133,8 +148,8 @@ def save_table(campaign_id: int, unit_id: int):
     rows = template_rows(campaign_template(context.campaign))
     inputs = {
         row.id: FigureInput(
-            count=request.form.get(f"c-{row.id}", ""),
-            persons=request.form.get(f"p-{row.id}", ""),
+            count=_typed(row.id, "c"),
+            persons=_typed(row.id, "p"),
             note=request.form.get(f"n-{row.id}", ""),
         )
         for row in rows
