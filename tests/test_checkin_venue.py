@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
+import lxml.html
 import pytest
 from sqlalchemy import func, select
 
@@ -189,6 +190,44 @@ def test_a_volunteer_checks_people_in_through_the_link(client, auth, world, db):
     page = client.post(url, data={"code": delegate.token})
     assert page.status_code == 200 and "<html" in page.get_data(as_text=True)
     assert outcome(page) == "already"
+
+
+def test_the_volunteer_page_has_the_camera_once_the_name_is_given(client, auth, world, db):
+    link = make_link(db, world["event"], dt.timedelta(hours=-1), dt.timedelta(hours=1))
+    auth.logout()
+    asking = lxml.html.document_fromstring(client.get(f"/v/{link.token}").get_data(as_text=True))
+    assert not asking.xpath("//video") and not asking.xpath("//script[contains(@src, 'camera')]")
+
+    volunteer(client, auth, link)
+    doc = lxml.html.document_fromstring(client.get(f"/v/{link.token}").get_data(as_text=True))
+    (camera,) = doc.xpath("//section[@data-camera-form]")
+    # camera.js puts each code in this form and its answer in this slot (no inline script).
+    (form,) = doc.xpath(f"//form[@id='{camera.get('data-camera-form')}']")
+    assert form.get("hx-post") == f"/v/{link.token}/scan" and form.xpath(".//input[@name='code']")
+    assert form.get("hx-target") == "#scan-result"
+    (slot,) = doc.xpath(f"//*[@id='{camera.get('data-camera-slot')}']")
+    (result,) = slot.xpath("./*[@id='scan-result']")
+    assert result.get("data-outcome") == "idle"
+    assert camera.xpath(".//video[@data-camera-video]") and camera.get("data-jsqr-src")
+    assert camera.xpath(".//button[@data-camera-start]")
+    assert doc.xpath("//script[@src='/static/camera.js' and @defer]")
+    assert not doc.xpath("//script[not(@src)]"), "the CSP forbids inline scripts"
+
+
+def test_a_volunteers_answer_replaces_the_last_one_only(client, auth, world, db):
+    link = make_link(db, world["event"], dt.timedelta(hours=-1), dt.timedelta(hours=1))
+    volunteer(client, auth, link)
+    url = f"/v/{link.token}/scan"
+    answer = client.post(url, data={"code": world["delegate"].token}, htmx=True)
+    doc = lxml.html.fragment_fromstring(assert_fragment(answer), create_parent="div")
+    (result,) = doc.xpath("./*")  # the answer, without the form (it stays on the page)
+    assert (result.get("id"), result.get("data-outcome")) == ("scan-result", "ok")
+    assert "Nguyễn Duy Luân" in result.text_content()
+
+    empty = client.post(url, data={"code": "  "}, htmx=True)
+    assert "scan-result--error" in assert_fragment(empty, 422)
+    assert outcome(empty) == "invalid"
+    assert len(checkins(db, world["event"])) == 1
 
 
 @pytest.mark.parametrize(

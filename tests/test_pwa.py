@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+from flask import url_for
 from PIL import Image
 
 from app.config import ROOT_DIR
@@ -81,3 +82,38 @@ def test_the_scanner_page_links_the_manifest(client, world, staff):  # noqa: F81
 def test_other_pages_do_not_link_the_manifest(client, staff):
     html = client.get("/campaigns").get_data(as_text=True)
     assert 'rel="manifest"' not in html
+
+
+def test_the_worker_precaches_the_camera_before_the_scanner():
+    body = (STATIC / "sw.js").read_text(encoding="utf-8")
+    assert body.index('"/static/camera.js"') < body.index('"/static/scanner.js"')
+
+
+def test_the_scanner_page_loads_the_camera_module_first(client, world, staff):  # noqa: F811
+    html = client.get(f"/events/{world['opening'].id}/checkin").get_data(as_text=True)
+    scripts = re.findall(r'<script src="(/static/[^"]+)" defer>', html)
+    assert scripts[-2:] == ["/static/camera.js", "/static/scanner.js"]
+
+
+# --- signing out on a shared phone ----------------------------------------------------------
+
+
+def test_signing_out_clears_the_browsers_cache_but_not_its_storage(client, staff):
+    response = client.post("/logout")
+    assert response.status_code == 303 and response.headers["Location"] == "/login"
+    # "cache" only: "storage" or "*" would also wipe the scans waiting offline in IndexedDB.
+    assert response.headers["Clear-Site-Data"] == '"cache"'
+    assert client.get("/campaigns").status_code == 302  # signed out indeed
+
+
+def test_other_answers_clear_nothing(client, staff):
+    assert "Clear-Site-Data" not in client.get("/campaigns").headers
+    assert "Clear-Site-Data" not in client.get("/login").headers
+
+
+def test_the_worker_forgets_pages_at_the_sign_out_address(app):
+    """static/sw.js watches the sign-out form's address for its POST."""
+    body = (STATIC / "sw.js").read_text(encoding="utf-8")
+    with app.test_request_context():
+        address = url_for("auth.logout")
+    assert f'var SIGN_OUT = "{address}";' in body

@@ -225,7 +225,7 @@ RESULT_TONES = {
 @venue_bp.post("/v/<token>/scan")
 @limiter.limit(_public_limit)
 def volunteer_scan(token: str):
-    """Check in the person whose code the volunteer scanned or typed."""
+    """Check in the person whose code the volunteer scanned (camera.js) or typed."""
     link = _working_link(token)
     device = _device_id()
     name = _volunteer_name(link)
@@ -234,7 +234,8 @@ def volunteer_scan(token: str):
     form = VolunteerScanForm()
     if not form.validate():
         if wants_fragment():
-            html = render_template("checkin/_link_scan_form.html", link=link, scan_form=form)
+            # The answer only (red, "no code"): the form stays as it is.
+            html = render_template("checkin/_link_scan_result.html", invalid=True)
             return _public(html, FORM_ERROR_STATUS, device)
         return _volunteer_page(link, device, FORM_ERROR_STATUS, scan_form=form)
     actor = Actor(link=link, volunteer_name=name, device_id=device[0])
@@ -249,6 +250,7 @@ def volunteer_scan(token: str):
         "scan_form": VolunteerScanForm(formdata=None),
     }
     if wants_fragment():
-        html = render_template("checkin/_link_scan_form.html", link=link, **context)
+        # The answer replaces the previous one; the form (the camera's too) stays in place.
+        html = render_template("checkin/_link_scan_result.html", link=link, **context)
         return _public(html, 200, device)
     return _volunteer_page(link, device, **context)

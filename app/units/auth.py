@@ -81,11 +81,16 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign out and forget the session."""
+    """Sign out and forget the session; the browser forgets the pages it kept."""
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")
-    return redirect(url_for("auth.login"), code=303)
+    response = redirect(url_for("auth.login"), code=303)
+    # The browser's HTTP cache (and, where the browser does it, its back/forward cache). The
+    # service worker's copies are not in it: only "storage" clears those, and it would also
+    # wipe the scans waiting offline in IndexedDB, so static/sw.js forgets its copies itself.
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
