@@ -97,9 +97,14 @@ class CampaignForm(AppForm):
     end_date = DateTextField(_l("Last day"), validators=[DataRequired()])
     report_deadline = DateTextField(_l("Report deadline"), validators=[Optional()])
     slogans = TextAreaField(_l("Slogans, one per line"), validators=[Optional(), Length(max=5000)])
+    #: Optional: a form posted without it keeps the campaign's template (the default when new).
+    report_template_id = SelectField(_l("Report template"), coerce=int, validators=[Optional()])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, templates=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.report_template_id.choices = [
+            SelectChoice(template.id, template.name) for template in templates
+        ]
         if isinstance(self.year.data, int):  # "7/10" means the campaign's year
             for field in (self.start_date, self.end_date, self.report_deadline):
                 field.default_year = self.year.data

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.htmx import FORM_ERROR_STATUS, retarget, wants_fragment
-from app.reports.models import ReportRow
+from app.reports.models import Report, ReportRow, ReportTemplate
+from app.reports.template_xlsx import label_key
 from app.schedule import rules
 from app.schedule.blueprint import bp
 from app.schedule.forms import CampaignForm, EventForm
@@ -61,15 +65,111 @@ def _campaign_data(form: CampaignForm) -> CampaignData:
     )
 
 
+def _report_templates() -> list[ReportTemplate]:
+    """The templates a campaign may pick, the default first."""
+    return list(
+        db.session.scalars(
+            select(ReportTemplate).order_by(ReportTemplate.is_default.desc(), ReportTemplate.name)
+        )
+    )
+
+
+def _picked_template(form: CampaignForm) -> ReportTemplate | None:
+    """The template chosen in the form; None when the form did not send one."""
+    if not form.report_template_id.data:
+        return None
+    return db.session.get(ReportTemplate, form.report_template_id.data)
+
+
+def switch_report_template(campaign: Campaign, template: ReportTemplate) -> int:
+    """Give the campaign another statistics template. Each event's category moves to the
+    category with the same text in the new template; returns how many events moved.
+
+    All or nothing: if an event's category has no match, or results reports already hold
+    figures on the current template's rows, ScheduleError says so and nothing changes.
+    (A rule of the schedule: app.schedule.services is where it belongs.)
+    """
+    if campaign.report_template is not None and campaign.report_template.id == template.id:
+        return 0
+    targets: dict[str, ReportRow] = {}
+    for row in template.rows:
+        if row.is_category:
+            targets.setdefault(label_key(row.label), row)
+    events = db.session.scalars(
+        select(Event)
+        .options(joinedload(Event.report_row))
+        .where(Event.campaign_id == campaign.id, Event.report_row_id.is_not(None))
+        .order_by(Event.id)
+    ).all()
+    moves: list[tuple[Event, ReportRow]] = []
+    unmatched: dict[str, int] = {}
+    for event in events:
+        if event.report_row.template_id == template.id:
+            continue
+        row = targets.get(label_key(event.report_row.label))
+        if row is None:
+            unmatched[event.report_row.label] = unmatched.get(event.report_row.label, 0) + 1
+        else:
+            moves.append((event, row))
+    if unmatched:
+        raise ScheduleError(
+            ngettext(
+                "%(num)d event is filed under a category that “%(template)s” does not have: "
+                "%(categories)s. Give it another category first, or choose another template.",
+                "%(num)d events are filed under categories that “%(template)s” does not have: "
+                "%(categories)s. Give them other categories first, or choose another template.",
+                sum(unmatched.values()),
+                template=template.name,
+                categories="; ".join(f"“{label}”" for label in unmatched),
+            )
+        )
+    if campaign.id is not None:
+        started = db.session.scalar(
+            select(func.count(Report.id)).where(
+                Report.campaign_id == campaign.id,
+                or_(Report.entries.any(), Report.figures.any()),
+            )
+        )
+        if started:
+            raise ScheduleError(
+                ngettext(
+                    "%(num)d results report of this campaign already holds figures on the rows "
+                    "of its template, which therefore can no longer be changed.",
+                    "%(num)d results reports of this campaign already hold figures on the rows "
+                    "of its template, which therefore can no longer be changed.",
+                    started,
+                )
+            )
+    for event, row in moves:
+        event.report_row = row
+    campaign.report_template = template
+    db.session.flush()
+    return len(moves)
+
+
+def _moved_message(moved: int) -> str:
+    return ngettext(
+        "%(num)d event now counts under the category with the same name in the new template.",
+        "%(num)d events now count under the categories with the same names in the new template.",
+        moved,
+    )
+
+
 @bp.route("/campaigns/new", methods=["GET", "POST"])
 @login_required
 def campaign_new():
     """Launch a campaign for the user's unit; the units below take part."""
     if not can_edit_schedule(current_user):
         abort(403)
-    form = CampaignForm()
+    default_id = db.session.scalar(
+        select(ReportTemplate.id).where(ReportTemplate.is_default).order_by(ReportTemplate.id)
+    )
+    form = CampaignForm(templates=_report_templates(), data={"report_template_id": default_id})
     if form.validate_on_submit():
         campaign = save_campaign(None, current_user.unit, _campaign_data(form))
+        template = _picked_template(form)
+        if template is not None:
+            switch_report_template(campaign, template)  # a new campaign has no events yet
         db.session.commit()
         flash(_("The campaign has been created."), "success")
         return redirect(url_for("schedule.schedule", campaign_id=campaign.id), code=303)
@@ -80,18 +180,30 @@ def campaign_new():
 @bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
 @login_required
 def campaign_edit(campaign_id: int):
-    """Change a campaign's name, theme, dates, slogans and deadline."""
+    """Change a campaign's name, theme, dates, slogans, deadline and report template."""
     campaign = get_campaign_or_404(campaign_id, need="edit")
-    form = CampaignForm(obj=campaign)
+    form = CampaignForm(obj=campaign, templates=_report_templates())
     if form.validate_on_submit():
+        moved = 0
         try:
-            save_campaign(campaign, campaign.unit, _campaign_data(form))
+            template = _picked_template(form)
+            if template is not None:
+                moved = switch_report_template(campaign, template)
         except ScheduleError as exc:
-            form.end_date.errors.append(str(exc))
+            db.session.rollback()
+            form.report_template_id.errors.append(str(exc))
         else:
-            db.session.commit()
-            flash(_("The campaign has been saved."), "success")
-            return redirect(url_for("schedule.schedule", campaign_id=campaign.id), code=303)
+            try:
+                save_campaign(campaign, campaign.unit, _campaign_data(form))
+            except ScheduleError as exc:
+                db.session.rollback()
+                form.end_date.errors.append(str(exc))
+            else:
+                db.session.commit()
+                flash(_("The campaign has been saved."), "success")
+                if moved:
+                    flash(_moved_message(moved), "success")
+                return redirect(url_for("schedule.schedule", campaign_id=campaign.id), code=303)
     status = FORM_ERROR_STATUS if form.errors else 200
     return render_template("schedule/campaign_form.html", form=form, campaign=campaign), status
 
