@@ -14,13 +14,9 @@ from sqlalchemy import select
 
 from app.reports.default_template import NAME, build_default_template
 from app.reports.models import ReportTemplate, RowSource
-from app.reports.template_xlsx import (
-    ImportFileError,
-    build_template,
-    parse_template,
-    read_template,
-    template_xlsx,
-)
+from app.reports.template_import import build_template, parse_template, read_template
+from app.reports.template_xlsx import template_xlsx
+from app.schedule.tables import ImportFileError
 
 HEAD = ["STT", "Các hoạt động", "Đơn vị tính", "Cấp", "Cách tính", "Danh mục hoạt động"]
 

@@ -17,10 +17,10 @@ from werkzeug.test import encode_multipart
 
 from app.reports.default_template import NAME, default_template
 from app.reports.models import Report, ReportEntry, ReportRow, ReportTemplate
-from app.reports.template_xlsx import build_template, read_template, template_xlsx
+from app.reports.template_import import build_template, read_template
+from app.reports.template_xlsx import template_xlsx
 from app.schedule.models import Campaign, ImportUpload
-from app.schedule.routes import switch_report_template
-from app.schedule.services import ScheduleError
+from app.schedule.services import ScheduleError, switch_report_template
 from app.units.models import Role, UnitKind
 
 HEAD = ["STT", "Các hoạt động", "Đơn vị tính", "Cấp", "Cách tính", "Danh mục hoạt động"]

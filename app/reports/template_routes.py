@@ -22,14 +22,12 @@ from app.htmx import FORM_ERROR_STATUS, wants_fragment
 from app.reports.blueprint import bp
 from app.reports.models import ReportEntry, ReportFigure, ReportRow, ReportTemplate, RowSource
 from app.reports.template_forms import TemplateConfirmForm, TemplateImportForm
+from app.reports.template_import import TemplateDraft, build_template, read_template
 from app.reports.template_xlsx import (
     MAX_TEMPLATE_BYTES,
     MAX_TEMPLATE_ROWS,
     MIMETYPE,
     NAME_LENGTH,
-    TemplateDraft,
-    build_template,
-    read_template,
     template_xlsx,
 )
 from app.schedule.export_routes import slug

@@ -6,13 +6,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import select
 
 from app.extensions import db
 from app.htmx import FORM_ERROR_STATUS, retarget, wants_fragment
-from app.reports.models import Report, ReportRow, ReportTemplate
-from app.reports.template_xlsx import label_key
+from app.reports.models import ReportRow, ReportTemplate
 from app.schedule import rules
 from app.schedule.blueprint import bp
 from app.schedule.forms import CampaignForm, EventForm
@@ -34,6 +32,7 @@ from app.schedule.services import (
     group_by_day,
     save_campaign,
     save_event,
+    switch_report_template,
 )
 from app.units.permissions import get_unit_or_404
 from app.units.services import units_in_tree_order
@@ -79,72 +78,6 @@ def _picked_template(form: CampaignForm) -> ReportTemplate | None:
     if not form.report_template_id.data:
         return None
     return db.session.get(ReportTemplate, form.report_template_id.data)
-
-
-def switch_report_template(campaign: Campaign, template: ReportTemplate) -> int:
-    """Give the campaign another statistics template. Each event's category moves to the
-    category with the same text in the new template; returns how many events moved.
-
-    All or nothing: if an event's category has no match, or results reports already hold
-    figures on the current template's rows, ScheduleError says so and nothing changes.
-    (A rule of the schedule: app.schedule.services is where it belongs.)
-    """
-    if campaign.report_template is not None and campaign.report_template.id == template.id:
-        return 0
-    targets: dict[str, ReportRow] = {}
-    for row in template.rows:
-        if row.is_category:
-            targets.setdefault(label_key(row.label), row)
-    events = db.session.scalars(
-        select(Event)
-        .options(joinedload(Event.report_row))
-        .where(Event.campaign_id == campaign.id, Event.report_row_id.is_not(None))
-        .order_by(Event.id)
-    ).all()
-    moves: list[tuple[Event, ReportRow]] = []
-    unmatched: dict[str, int] = {}
-    for event in events:
-        if event.report_row.template_id == template.id:
-            continue
-        row = targets.get(label_key(event.report_row.label))
-        if row is None:
-            unmatched[event.report_row.label] = unmatched.get(event.report_row.label, 0) + 1
-        else:
-            moves.append((event, row))
-    if unmatched:
-        raise ScheduleError(
-            ngettext(
-                "%(num)d event is filed under a category that “%(template)s” does not have: "
-                "%(categories)s. Give it another category first, or choose another template.",
-                "%(num)d events are filed under categories that “%(template)s” does not have: "
-                "%(categories)s. Give them other categories first, or choose another template.",
-                sum(unmatched.values()),
-                template=template.name,
-                categories="; ".join(f"“{label}”" for label in unmatched),
-            )
-        )
-    if campaign.id is not None:
-        started = db.session.scalar(
-            select(func.count(Report.id)).where(
-                Report.campaign_id == campaign.id,
-                or_(Report.entries.any(), Report.figures.any()),
-            )
-        )
-        if started:
-            raise ScheduleError(
-                ngettext(
-                    "%(num)d results report of this campaign already holds figures on the rows "
-                    "of its template, which therefore can no longer be changed.",
-                    "%(num)d results reports of this campaign already hold figures on the rows "
-                    "of its template, which therefore can no longer be changed.",
-                    started,
-                )
-            )
-    for event, row in moves:
-        event.report_row = row
-    campaign.report_template = template
-    db.session.flush()
-    return len(moves)
 
 
 def _moved_message(moved: int) -> str:

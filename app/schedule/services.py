@@ -6,12 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from flask_babel import ngettext
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.reports.default_template import default_template
-from app.reports.models import ReportRow
+from app.reports.models import Report, ReportRow, ReportTemplate
+from app.reports.template_import import label_key
 from app.schedule.models import Campaign, Event, EventFormat, EventKind, ProgramItem
 from app.units.models import Unit
 
@@ -257,3 +259,68 @@ def shift_from(item: ProgramItem, minutes: int) -> int:
     for row, start, end in new_times:
         row.start_time, row.end_time = start, end
     return len(rows)
+
+
+def switch_report_template(campaign: Campaign, template: ReportTemplate) -> int:
+    """Give the campaign another statistics template. Each event's category moves to the
+    category with the same text in the new template; returns how many events moved.
+
+    All or nothing: if an event's category has no match, or results reports already hold
+    figures on the current template's rows, ScheduleError says so and nothing changes.
+    """
+    if campaign.report_template is not None and campaign.report_template.id == template.id:
+        return 0
+    targets: dict[str, ReportRow] = {}
+    for row in template.rows:
+        if row.is_category:
+            targets.setdefault(label_key(row.label), row)
+    events = db.session.scalars(
+        select(Event)
+        .options(joinedload(Event.report_row))
+        .where(Event.campaign_id == campaign.id, Event.report_row_id.is_not(None))
+        .order_by(Event.id)
+    ).all()
+    moves: list[tuple[Event, ReportRow]] = []
+    unmatched: dict[str, int] = {}
+    for event in events:
+        if event.report_row.template_id == template.id:
+            continue
+        row = targets.get(label_key(event.report_row.label))
+        if row is None:
+            unmatched[event.report_row.label] = unmatched.get(event.report_row.label, 0) + 1
+        else:
+            moves.append((event, row))
+    if unmatched:
+        raise ScheduleError(
+            ngettext(
+                "%(num)d event is filed under a category that “%(template)s” does not have: "
+                "%(categories)s. Give it another category first, or choose another template.",
+                "%(num)d events are filed under categories that “%(template)s” does not have: "
+                "%(categories)s. Give them other categories first, or choose another template.",
+                sum(unmatched.values()),
+                template=template.name,
+                categories="; ".join(f"“{label}”" for label in unmatched),
+            )
+        )
+    if campaign.id is not None:
+        started = db.session.scalar(
+            select(func.count(Report.id)).where(
+                Report.campaign_id == campaign.id,
+                or_(Report.entries.any(), Report.figures.any()),
+            )
+        )
+        if started:
+            raise ScheduleError(
+                ngettext(
+                    "%(num)d results report of this campaign already holds figures on the rows "
+                    "of its template, which therefore can no longer be changed.",
+                    "%(num)d results reports of this campaign already hold figures on the rows "
+                    "of its template, which therefore can no longer be changed.",
+                    started,
+                )
+            )
+    for event, row in moves:
+        event.report_row = row
+    campaign.report_template = template
+    db.session.flush()
+    return len(moves)
