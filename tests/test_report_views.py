@@ -240,3 +240,15 @@ def test_an_organiser_marks_an_event_held_and_it_counts(client, auth, week, make
     auth.logout()
     auth.login(make_user(week["school2"], Role.ORGANISER))
     assert client.post(f"/events/{nobody_came.id}/held", data={"held": "0"}).status_code == 404
+
+
+def test_a_unit_above_a_campaign_finds_the_launching_units_report(
+    client, auth, week, make_campaign
+):
+    """A district launches its own campaign: the province's list opens the district's report."""
+    own = make_campaign(week["district1"], year=2025, name="Tuần lễ cấp huyện 2025")
+    auth.login(week["officers"][week["province"]])
+    html = client.get("/reports").get_data(as_text=True)
+    assert f'href="/campaigns/{own.id}/reports/{week["district1"].id}"' in html
+    assert f'href="/campaigns/{week["campaign"].id}/reports/{week["province"].id}"' in html
+    assert client.get(f"/campaigns/{own.id}/reports/{week['district1'].id}").status_code == 200

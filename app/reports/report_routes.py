@@ -39,27 +39,32 @@ FORM_ERROR_STATUS = 422
 @bp.get("/reports")
 @login_required
 def index():
-    """The campaigns the user's unit reports on, with its report's status and deadline."""
-    campaigns = [
-        campaign
-        for campaign in db.session.scalars(
-            visible_campaigns_query(current_user).order_by(Campaign.start_date.desc())
+    """The reports the user's unit deals with: its own report on each campaign it takes part
+    in, and for a campaign launched below it, the report of the launching unit (the roll-up)."""
+    campaigns = db.session.scalars(
+        visible_campaigns_query(current_user).order_by(Campaign.start_date.desc(), Campaign.id)
+    ).all()
+    # Whose report the row opens: the user's unit, or the unit below that launched the campaign.
+    owners = {
+        campaign.id: (
+            current_user.unit if current_user.unit.is_within(campaign.unit) else campaign.unit
         )
-        if current_user.unit.is_within(campaign.unit)
-    ]
+        for campaign in campaigns
+    }
     reports = {
-        report.campaign_id: report
+        (report.campaign_id, report.unit_id): report
         for report in db.session.scalars(
             select(Report).where(
-                Report.unit_id == current_user.unit_id,
                 Report.campaign_id.in_([campaign.id for campaign in campaigns]),
+                Report.unit_id.in_({unit.id for unit in owners.values()}),
             )
         )
     }
-    items = [
-        (campaign, reports.get(campaign.id), deadline_for(campaign, reports.get(campaign.id)))
-        for campaign in campaigns
-    ]
+    items = []
+    for campaign in campaigns:
+        owner = owners[campaign.id]
+        report = reports.get((campaign.id, owner.id))
+        items.append((campaign, owner, report, deadline_for(campaign, report)))
     return render_template("reports/index.html", items=items)
 
 
