@@ -7,6 +7,7 @@ from flask import Response
 from flask_babel import force_locale
 from flask_login import login_required
 
+from app.audit.services import exported
 from app.checkin.attendance_xlsx import (
     MIMETYPE,
     attendance_list,
@@ -28,4 +29,5 @@ def attendance_xlsx(event_id: int):
     response = Response(data, mimetype=MIMETYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename(event)}"'
     response.headers["Cache-Control"] = "private, no-store"
+    exported(event, filename(event))
     return response

@@ -74,6 +74,9 @@ class InviteeGroup(db.Model):
     #: People expected without being named one by one.
     expected_headcount: Mapped[int | None]
     notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: UTC; set when the group was deleted while its people had checked in: it leaves the
+    #: lists and keeps its people's membership, so restoring it brings everything back.
+    archived_at: Mapped[dt.datetime | None]
 
     event: Mapped[Event] = relationship()
     invitations: Mapped[list[Invitation]] = relationship(back_populates="group")
@@ -133,6 +136,9 @@ class Invitee(db.Model):
     email_error: Mapped[str] = mapped_column(Text, default="", server_default="")
     email_sent_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    #: UTC; set when the invitee was deleted after checking in somewhere: hidden from lists,
+    #: searches and scanners, their check-ins still count.
+    archived_at: Mapped[dt.datetime | None]
 
     campaign: Mapped[Campaign] = relationship()
     unit: Mapped[Unit] = relationship()

@@ -19,6 +19,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms import IntegerField
 from wtforms.validators import Optional
 
+from app.audit.models import AuditAction
+from app.audit.services import exported, record
 from app.extensions import db
 from app.forms import AppForm
 from app.htmx import FORM_ERROR_STATUS, retarget
@@ -140,7 +142,9 @@ def letter_for(invitee: Invitee) -> printables.Letter:
 def invitee_card(invitee_id: int):
     """One person's invitation card (PDF), to print on its own."""
     invitee = get_invitee_or_404(invitee_id)
-    return _send(printables.cards_pdf([card_for(invitee)]), "pdf", f"giay moi {invitee.full_name}")
+    content = printables.cards_pdf([card_for(invitee)])
+    exported(invitee, "card.pdf")
+    return _send(content, "pdf", f"giay moi {invitee.full_name}")
 
 
 @bp.get("/invitees/<int:invitee_id>/badge.pdf")
@@ -149,6 +153,7 @@ def invitee_badge(invitee_id: int):
     """One person's name badge (PDF)."""
     invitee = get_invitee_or_404(invitee_id)
     content = printables.badges_pdf([badge_for(invitee)])
+    exported(invitee, "badge.pdf")
     return _send(content, "pdf", f"the dai bieu {invitee.full_name}")
 
 
@@ -158,6 +163,7 @@ def invitee_letter(invitee_id: int):
     """One person's invitation letter as Word, the events' programs attached."""
     invitee = get_invitee_or_404(invitee_id)
     content = printables.letter_docx(letter_for(invitee))
+    exported(invitee, "letter.docx")
     return _send(content, "docx", f"giay moi {invitee.full_name}")
 
 
@@ -176,6 +182,7 @@ def invitee_qr(invitee_id: int, fmt: str):
     name = slug(f"qr {invitee.full_name}")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     response.headers["Cache-Control"] = "private, no-store"
+    exported(invitee, f"{name}.{fmt}")
     return response
 
 
@@ -212,6 +219,7 @@ def _batch(event_id: int, kind: str):
         "base_url": request.url_root,
     }
     job = enqueue(kind, params, current_user.id, total=len(invitations))
+    record(AuditAction.EXPORT, group or event, detail=f"{kind} ({len(invitations)})")
     db.session.commit()
     response = make_response(render_template("jobs/_progress.html", job=job))
     return start_after_response(response, job)
@@ -311,4 +319,5 @@ def event_poster(event_id: int):
         event=event_info(event),
         url=public_url("venue.self_checkin", token=token),
     )
+    exported(event, "poster.pdf")
     return _send(printables.poster_pdf(poster), "pdf", f"ap phich diem danh {event.title}")

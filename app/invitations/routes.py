@@ -6,7 +6,7 @@ counts per group depend on every row.
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -28,14 +28,21 @@ from app.invitations.qr import invitation_url
 from app.invitations.services import (
     InvitationError,
     PersonData,
+    archived_groups,
+    archived_invitees,
     counts_by_group,
     delete_group,
+    describe_group,
     find_duplicates,
     fold_name,
     format_phone,
+    group_check_ins,
     groups_of,
     invite,
+    invitee_holdings,
     issue_token,
+    restore_group,
+    restore_invitee,
     revoke_token,
     save_contact,
     save_group,
@@ -132,15 +139,55 @@ def group_update(group_id: int):
     ), FORM_ERROR_STATUS
 
 
+def _confirm(event: Event, *, action: str, message: str, archives: bool, row: bool):
+    """A deletion's confirmation naming what would be archived: inline for htmx (a table row
+    for an invitee, a card for a group), a page otherwise."""
+    context = {"event": event, "action": action, "message": message, "archives": archives}
+    if wants_fragment():
+        return render_template("invitations/_delete_confirm.html", row=row, inline=True, **context)
+    return render_template("invitations/delete_confirm.html", row=False, inline=False, **context)
+
+
+@bp.get("/groups/<int:group_id>/delete")
+@login_required
+def group_delete_confirm(group_id: int):
+    """Ask before removing a group, naming the check-ins of its people (then it is archived)."""
+    group = get_group_or_404(group_id)
+    check_ins = group_check_ins(group)
+    return _confirm(
+        group.event,
+        action=url_for("invitations.group_delete", group_id=group.id),
+        message=describe_group(group, check_ins),
+        archives=bool(check_ins),
+        row=False,
+    )
+
+
 @bp.post("/groups/<int:group_id>/delete")
 @login_required
 def group_delete(group_id: int):
-    """Remove a group; its people stay invited, without a group."""
+    """Remove a group; its people stay invited, without a group. A group whose people
+    checked in is archived instead."""
     group = get_group_or_404(group_id)
     event = group.event
-    delete_group(group)
+    archived = delete_group(group)
     db.session.commit()
-    return _section(event, message=_("The group has been removed; its people stay invited."))
+    if archived:
+        message = _("The group has been archived; its people stay invited.")
+    else:
+        message = _("The group has been removed; its people stay invited.")
+    return _section(event, message=message)
+
+
+@bp.post("/groups/<int:group_id>/restore")
+@login_required
+def group_restore(group_id: int):
+    """Bring an archived group back, with the people still in it."""
+    group = get_group_or_404(group_id)
+    restore_group(group)
+    db.session.commit()
+    flash(_("The group %(name)s is back on the list.", name=group.name), "success")
+    return redirect(url_for("invitations.archived", event_id=group.event_id), code=303)
 
 
 # --- invitees ----------------------------------------------------------------------------
@@ -233,15 +280,61 @@ def invitee_update(invitee_id: int):
     ), FORM_ERROR_STATUS
 
 
+@bp.get("/invitations/<int:invitation_id>/delete")
+@login_required
+def invitation_delete_confirm(invitation_id: int):
+    """Ask before taking a person off the event, naming their check-ins."""
+    invitation = get_invitation_or_404(invitation_id)
+    holdings = invitee_holdings(invitation)
+    return _confirm(
+        invitation.event,
+        action=url_for("invitations.invitation_delete", invitation_id=invitation.id),
+        message=holdings.describe(),
+        archives=holdings.archives,
+        row=True,
+    )
+
+
 @bp.post("/invitations/<int:invitation_id>/delete")
 @login_required
 def invitation_delete(invitation_id: int):
-    """Take a person off this event's list."""
+    """Take a person off this event's list; one who checked in and has no other event is
+    archived instead of deleted."""
     invitation = get_invitation_or_404(invitation_id)
     event = invitation.event
-    uninvite(invitation)
+    holdings = uninvite(invitation)
     db.session.commit()
-    return _section(event)
+    message = None
+    if holdings.archives:
+        message = _("%(name)s has been archived: their check-ins still count.", name=holdings.name)
+    return _section(event, message=message)
+
+
+@bp.post("/invitees/<int:invitee_id>/restore")
+@login_required
+def invitee_restore(invitee_id: int):
+    """Bring an archived invitee back on their events' lists, with the same QR code."""
+    invitee = get_invitee_or_404(invitee_id)
+    restore_invitee(invitee)
+    db.session.commit()
+    flash(_("%(name)s is back on the list.", name=invitee.full_name), "success")
+    event_id = request.args.get("event", type=int)
+    if event_id:
+        return redirect(url_for("invitations.archived", event_id=event_id), code=303)
+    return redirect(url_for("invitations.contacts"), code=303)
+
+
+@bp.get("/events/<int:event_id>/invitees/archived")
+@login_required
+def archived(event_id: int):
+    """The event's archived groups and invitees, to restore."""
+    event = get_invitation_event_or_404(event_id)
+    return render_template(
+        "invitations/archived.html",
+        event=event,
+        groups=archived_groups(event),
+        invitees=archived_invitees(event),
+    )
 
 
 @bp.post("/invitees/<int:invitee_id>/token/<action>")

@@ -10,9 +10,12 @@ import unicodedata
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from flask_babel import ngettext
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from app.audit.services import note as audit_note
+from app.checkin.models import CheckIn
 from app.extensions import db
 from app.invitations.models import (
     Contact,
@@ -46,18 +49,24 @@ def normalise_phone(text: str) -> str:
     raw = (text or "").strip()
     if not raw:
         return ""
-    digits = re.sub(r"[\s.\-()]", "", raw)
+    shown = raw if len(raw) <= 40 else raw[:40] + "…"  # a cell of junk is not echoed whole
+    # Full-width digits and signs (typed with some input methods) are the ordinary ones;
+    # other scripts' digits ("٠٩١…", which str.isdigit() accepts) are not a phone number.
+    digits = re.sub(r"[\s.\-()]", "", unicodedata.normalize("NFKC", raw))
     if digits.startswith("+"):
         digits = digits[1:]
         if not digits.startswith("84"):
-            raise InvitationError(_("%(phone)s is not a Vietnamese phone number.", phone=raw))
-    if not digits.isdigit():
-        raise InvitationError(_("%(phone)s is not a phone number.", phone=raw))
+            raise InvitationError(_("%(phone)s is not a Vietnamese phone number.", phone=shown))
+    if not re.fullmatch(r"[0-9]+", digits):
+        raise InvitationError(_("%(phone)s is not a phone number.", phone=shown))
     if digits.startswith("84") and len(digits) in (11, 12):
         digits = "0" + digits[2:]
     if not (digits.startswith("0") and len(digits) in (10, 11)):
         raise InvitationError(
-            _("%(phone)s is not a phone number: it needs 10 digits, like 0912 345 678.", phone=raw)
+            _(
+                "%(phone)s is not a phone number: it needs 10 digits, like 0912 345 678.",
+                phone=shown,
+            )
         )
     return digits
 
@@ -108,9 +117,12 @@ def _remember_revoked(invitee: Invitee) -> None:
 
 
 def invitee_by_token(token: str) -> Invitee | None:
+    """The invitee of a QR code; an archived invitee's code leads nowhere."""
     if not token or len(token) > 64:
         return None
-    return db.session.scalar(select(Invitee).where(Invitee.token == token))
+    return db.session.scalar(
+        select(Invitee).where(Invitee.token == token, Invitee.archived_at.is_(None))
+    )
 
 
 def token_was_revoked(token: str) -> bool:
@@ -126,10 +138,11 @@ def token_was_revoked(token: str) -> bool:
 
 
 def groups_of(event: Event) -> list[InviteeGroup]:
+    """The event's groups in their order; archived groups are left out."""
     return list(
         db.session.scalars(
             select(InviteeGroup)
-            .where(InviteeGroup.event_id == event.id)
+            .where(InviteeGroup.event_id == event.id, InviteeGroup.archived_at.is_(None))
             .order_by(InviteeGroup.position, InviteeGroup.id)
         )
     )
@@ -156,9 +169,63 @@ def save_group(
     return group
 
 
-def delete_group(group: InviteeGroup) -> None:
-    """Remove a group; its invitees stay invited, without a group."""
-    db.session.delete(group)
+def group_check_ins(group: InviteeGroup) -> int:
+    """Check-ins (that count) at the group's event of the people in the group."""
+    return db.session.scalar(
+        select(func.count(CheckIn.id))
+        .join(
+            Invitation,
+            and_(
+                Invitation.invitee_id == CheckIn.invitee_id,
+                Invitation.event_id == CheckIn.event_id,
+            ),
+        )
+        .where(
+            Invitation.group_id == group.id,
+            CheckIn.event_id == group.event_id,
+            CheckIn.undone_at.is_(None),
+        )
+    )
+
+
+def describe_group(group: InviteeGroup, check_ins: int) -> str:
+    """What deleting the group will do, for its confirmation."""
+    if check_ins:
+        return _(
+            "The group %(name)s has %(checkins)s; it will be archived instead of deleted, so "
+            "its attendance stays known. Its people stay invited.",
+            name=group.name,
+            checkins=ngettext("%(num)d check-in", "%(num)d check-ins", check_ins),
+        )
+    return _("Remove the group %(name)s? Its people stay invited.", name=group.name)
+
+
+def delete_group(group: InviteeGroup) -> int:
+    """Remove a group; its invitees stay invited, without a group. A group whose people
+    checked in is archived instead, keeping who was in it. Returns those check-ins."""
+    check_ins = group_check_ins(group)
+    if check_ins:
+        if group.archived_at is None:
+            audit_note(group, describe_group(group, check_ins))
+            group.archived_at = _now()
+    else:
+        db.session.delete(group)
+    return check_ins
+
+
+def restore_group(group: InviteeGroup) -> None:
+    """An archived group comes back with the people still in it."""
+    group.archived_at = None
+
+
+def archived_groups(event: Event) -> list[InviteeGroup]:
+    return list(
+        db.session.scalars(
+            select(InviteeGroup)
+            .where(InviteeGroup.event_id == event.id, InviteeGroup.archived_at.is_not(None))
+            .order_by(InviteeGroup.position, InviteeGroup.id)
+        )
+    )
 
 
 # --- invitees ----------------------------------------------------------------------------
@@ -246,6 +313,8 @@ def invite(
         issue_token(invitee)
     elif invitee.campaign_id != event.campaign_id:
         raise InvitationError(_("This person was invited for another campaign."))
+    else:
+        invitee.archived_at = None  # invited again: an archived invitee comes back
     if any(inv.event_id == event.id for inv in invitee.invitations):
         raise InvitationError(
             _("%(name)s is already invited to this event.", name=invitee.full_name)
@@ -261,13 +330,93 @@ def update_invitee(invitee: Invitee, data: PersonData) -> Invitee:
     return invitee
 
 
-def uninvite(invitation: Invitation) -> None:
-    """Take a person off one event; an invitee left with no event is removed."""
+@dataclass
+class InviteeHoldings:
+    """What taking an invitation away would touch."""
+
+    name: str
+    check_ins: int  #: the invitee's check-ins that count, at any event
+    here: int  #: of which at this invitation's event
+    history: int  #: the invitee's check-ins that were undone
+    last: bool  #: this is the invitee's only invitation
+
+    @property
+    def archives(self) -> bool:
+        """Removing the last invitation deletes the invitee: one who checked in anywhere is
+        archived instead, so their check-ins keep a person to count."""
+        return self.last and bool(self.check_ins or self.history)
+
+    def describe(self) -> str:
+        if self.archives and self.check_ins:
+            return _(
+                "%(name)s has %(checkins)s; they will be archived instead of deleted: they "
+                "leave the lists, searches and scanners, and their check-ins still count.",
+                name=self.name,
+                checkins=ngettext("%(num)d check-in", "%(num)d check-ins", self.check_ins),
+            )
+        if self.archives:
+            return _(
+                "%(name)s has check-ins that were undone; they will be archived instead of "
+                "deleted, to keep that history.",
+                name=self.name,
+            )
+        if self.here:
+            return _(
+                "Take %(name)s off this event? Their check-in here still counts.",
+                name=self.name,
+            )
+        return _("Take %(name)s off this event?", name=self.name)
+
+
+def invitee_holdings(invitation: Invitation) -> InviteeHoldings:
+    """The invitee's check-ins, counted in one query."""
     invitee = invitation.invitee
+    mine = select(func.count(CheckIn.id)).where(CheckIn.invitee_id == invitee.id)
+    live, here, undone = db.session.execute(
+        select(
+            mine.where(CheckIn.undone_at.is_(None)).scalar_subquery(),
+            mine.where(
+                CheckIn.undone_at.is_(None), CheckIn.event_id == invitation.event_id
+            ).scalar_subquery(),
+            mine.where(CheckIn.undone_at.is_not(None)).scalar_subquery(),
+        )
+    ).one()
+    return InviteeHoldings(invitee.full_name, live, here, undone, len(invitee.invitations) == 1)
+
+
+def uninvite(invitation: Invitation) -> InviteeHoldings:
+    """Take a person off one event; an invitee left with no event is removed, or archived
+    when they checked in somewhere (their last invitation is kept for a restore). A check-in
+    at the event stays and counts either way."""
+    holdings = invitee_holdings(invitation)
+    invitee = invitation.invitee
+    if holdings.archives:
+        if invitee.archived_at is None:
+            audit_note(invitee, holdings.describe())
+            invitee.archived_at = _now()
+        return holdings
     invitee.invitations.remove(invitation)
     db.session.delete(invitation)
     if not invitee.invitations:
         db.session.delete(invitee)
+    return holdings
+
+
+def restore_invitee(invitee: Invitee) -> None:
+    """An archived invitee comes back on the lists of their events, with the same QR code."""
+    invitee.archived_at = None
+
+
+def archived_invitees(event: Event) -> list[Invitee]:
+    """Archived invitees invited to the event."""
+    return list(
+        db.session.scalars(
+            select(Invitee)
+            .join(Invitation, Invitation.invitee_id == Invitee.id)
+            .where(Invitation.event_id == event.id, Invitee.archived_at.is_not(None))
+            .order_by(Invitee.archived_at.desc(), Invitee.id)
+        )
+    )
 
 
 def answer(invitation: Invitation, rsvp: Rsvp) -> None:
@@ -277,12 +426,13 @@ def answer(invitation: Invitation, rsvp: Rsvp) -> None:
 
 
 def invitations_of_event(event: Event) -> list[Invitation]:
-    """Invitations to the event with their invitee and group, in protocol order."""
+    """Invitations to the event with their invitee and group, in protocol order; archived
+    invitees are left out."""
     rows = db.session.scalars(
         select(Invitation)
         .join(Invitation.invitee)
         .options(joinedload(Invitation.invitee), joinedload(Invitation.group))
-        .where(Invitation.event_id == event.id)
+        .where(Invitation.event_id == event.id, Invitee.archived_at.is_(None))
     ).all()
     return sorted(
         rows,

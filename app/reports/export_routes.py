@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import Response, request
 from flask_login import login_required
 
+from app.audit import services as audit
 from app.reports.blueprint import bp
 from app.reports.export_docx import DOCX_MIMETYPE, write_docx
 from app.reports.export_pdf import PDF_MIMETYPE, write_pdf
@@ -55,6 +56,7 @@ def _download(campaign_id: int, unit_id: int, fmt: str) -> Response:
     response = Response(exported.content, mimetype=exported.mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
     response.headers["Cache-Control"] = "private, no-store"
+    audit.exported(context.campaign, exported.filename, unit_id=context.unit.id)
     return response
 
 

@@ -17,6 +17,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
+from app.audit.services import exported
 from app.extensions import db
 from app.htmx import FORM_ERROR_STATUS, wants_fragment
 from app.reports.blueprint import bp
@@ -160,6 +161,7 @@ def template_download(template_id: int):
     response = Response(template_xlsx(template), mimetype=MIMETYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{slug(template.name)}.xlsx"'
     response.headers["Cache-Control"] = "private, no-store"
+    exported(template, f"{slug(template.name)}.xlsx")
     return response
 
 

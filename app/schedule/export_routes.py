@@ -8,6 +8,7 @@ import unicodedata
 from flask import Response, abort, request
 from flask_login import current_user, login_required
 
+from app.audit.services import exported
 from app.i18n import format_date
 from app.schedule import exports
 from app.schedule.blueprint import bp
@@ -120,7 +121,9 @@ def program_export(event_id: int, fmt: str):
     event = get_event_or_404(event_id)
     document = program_document(event)
     render = exports.program_docx if fmt == "docx" else exports.program_pdf
-    return _send(render(document), fmt, f"chuong-trinh {event.title}")
+    response = _send(render(document), fmt, f"chuong-trinh {event.title}")
+    exported(event, f"{slug('chuong-trinh ' + event.title)}.{fmt}")
+    return response
 
 
 @bp.get("/campaigns/<int:campaign_id>/schedule.<fmt>")
@@ -135,4 +138,6 @@ def schedule_export(campaign_id: int, fmt: str):
     document = schedule_document(campaign, events, filters["unit"] or current_user.unit)
     document.day_breaks = filters["view"] == "day" or request.args.get("view") == "day"
     render = exports.schedule_docx if fmt == "docx" else exports.schedule_pdf
-    return _send(render(document), fmt, f"lich {campaign.name}")
+    response = _send(render(document), fmt, f"lich {campaign.name}")
+    exported(campaign, f"{slug('lich ' + campaign.name)}.{fmt}", unit_id=current_user.unit_id)
+    return response

@@ -140,6 +140,9 @@ class Event(db.Model):
     walkins_per_device: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+    #: UTC; set when the event was deleted while holding check-ins or tallies: it leaves the
+    #: schedule and the lists, and its attendance still counts in totals and reports.
+    archived_at: Mapped[dt.datetime | None]
 
     campaign: Mapped[Campaign] = relationship()
     unit: Mapped[Unit] = relationship()

@@ -26,10 +26,13 @@ from app.schedule.services import (
     CampaignData,
     EventData,
     ScheduleError,
+    archived_events,
     category_rows,
     delete_event,
+    event_holdings,
     events_of,
     group_by_day,
+    restore_event,
     save_campaign,
     save_event,
     switch_report_template,
@@ -321,18 +324,63 @@ def event_update(event_id: int):
     return render_template("schedule/_event_edit.html", event=event, form=form), FORM_ERROR_STATUS
 
 
+@bp.get("/events/<int:event_id>/delete")
+@login_required
+def event_delete_confirm(event_id: int):
+    """Ask before deleting, naming what the event holds (then it is archived instead)."""
+    event = get_event_or_404(event_id, need="edit")
+    holdings = event_holdings(event)
+    context = {
+        "event": event,
+        "holdings": holdings,
+        "message": holdings.describe() if holdings.any else _("Delete this event and its program?"),
+    }
+    if wants_fragment():
+        return render_template("schedule/_event_delete.html", inline=True, **context)
+    return render_template("schedule/event_delete.html", inline=False, **context)
+
+
 @bp.post("/events/<int:event_id>/delete")
 @login_required
 def event_delete(event_id: int):
-    """Delete an event and its run-sheet."""
+    """Delete an event and its run-sheet; one holding check-ins or headcounts is archived."""
     event = get_event_or_404(event_id, need="edit")
     campaign = event.campaign
-    delete_event(event)
+    archived = delete_event(event).any
     db.session.commit()
+    message = (
+        _("The event has been archived: it left the schedule and its attendance still counts.")
+        if archived
+        else _("The event has been deleted.")
+    )
     if wants_fragment():
-        return _refreshed_schedule(campaign, _("The event has been deleted."))
-    flash(_("The event has been deleted."), "success")
+        return _refreshed_schedule(campaign, message)
+    flash(message, "success")
     return redirect(url_for("schedule.schedule", campaign_id=campaign.id), code=303)
+
+
+@bp.post("/events/<int:event_id>/restore")
+@login_required
+def event_restore(event_id: int):
+    """Bring an archived event back into the schedule."""
+    event = get_event_or_404(event_id, need="edit")
+    restore_event(event)
+    db.session.commit()
+    flash(_("The event is back in the schedule."), "success")
+    return redirect(url_for("schedule.event", event_id=event.id), code=303)
+
+
+@bp.get("/campaigns/<int:campaign_id>/archived")
+@login_required
+def archived(campaign_id: int):
+    """The campaign's archived events of the user's subtree, to look at or restore."""
+    campaign = get_campaign_or_404(campaign_id)
+    return render_template(
+        "schedule/archived.html",
+        campaign=campaign,
+        events=archived_events(campaign, current_user.unit),
+        can_edit=can_edit_schedule(current_user),
+    )
 
 
 @bp.get("/events/<int:event_id>")

@@ -10,6 +10,8 @@ from flask_babel import ngettext
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
+from app.audit.services import note as audit_note
+from app.checkin.models import CheckIn, Headcount
 from app.extensions import db
 from app.reports.default_template import default_template
 from app.reports.models import Report, ReportRow, ReportTemplate
@@ -128,20 +130,100 @@ def save_event(event: Event | None, campaign: Campaign, data: EventData) -> Even
     return event
 
 
-def delete_event(event: Event) -> None:
-    """Remove an event and its run-sheet."""
-    db.session.delete(event)
+@dataclass
+class Holdings:
+    """What an event holds that deleting it would destroy."""
+
+    check_ins: int = 0  #: check-ins that count
+    headcounts: int = 0  #: tallies that count
+    history: int = 0  #: check-ins undone and tallies removed, kept for the record
+
+    @property
+    def any(self) -> bool:
+        return bool(self.check_ins or self.headcounts or self.history)
+
+    def describe(self) -> str:
+        """ "This event has 35 check-ins and 2 headcount lists; …" for the confirmation."""
+        if self.check_ins or self.headcounts:
+            return _(
+                "This event has %(checkins)s and %(headcounts)s; it will be archived instead "
+                "of deleted: it leaves the schedule and the lists, and its attendance still "
+                "counts in totals and reports.",
+                checkins=ngettext("%(num)d check-in", "%(num)d check-ins", self.check_ins),
+                headcounts=ngettext(
+                    "%(num)d headcount list", "%(num)d headcount lists", self.headcounts
+                ),
+            )
+        return _(
+            "This event keeps the history of check-ins or headcounts that were undone; it will "
+            "be archived instead of deleted."
+        )
+
+
+def event_holdings(event: Event) -> Holdings:
+    """Check-ins and tallies of the event, counted in one query."""
+    checkins = select(func.count(CheckIn.id)).where(CheckIn.event_id == event.id)
+    tallies = select(func.count(Headcount.id)).where(Headcount.event_id == event.id)
+    live, undone, counted, removed = db.session.execute(
+        select(
+            checkins.where(CheckIn.undone_at.is_(None)).scalar_subquery(),
+            checkins.where(CheckIn.undone_at.is_not(None)).scalar_subquery(),
+            tallies.where(Headcount.removed_at.is_(None)).scalar_subquery(),
+            tallies.where(Headcount.removed_at.is_not(None)).scalar_subquery(),
+        )
+    ).one()
+    return Holdings(check_ins=live, headcounts=counted, history=undone + removed)
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def delete_event(event: Event) -> Holdings:
+    """Remove an event and its run-sheet; an event holding check-ins or tallies is archived
+    instead, so its attendance still counts. Returns what it held (nothing: it was deleted)."""
+    holdings = event_holdings(event)
+    if holdings.any:
+        if event.archived_at is None:
+            audit_note(event, holdings.describe())
+            event.archived_at = _utcnow()
+    else:
+        db.session.delete(event)
+    return holdings
+
+
+def restore_event(event: Event) -> None:
+    """Bring an archived event back into the schedule and the lists."""
+    event.archived_at = None
+
+
+def archived_events(campaign: Campaign, within: Unit) -> list[Event]:
+    """The campaign's archived events hosted in `within`'s subtree, last archived first."""
+    return list(
+        db.session.scalars(
+            select(Event)
+            .join(Event.unit)
+            .options(joinedload(Event.unit))
+            .where(
+                Event.campaign_id == campaign.id,
+                Event.archived_at.is_not(None),
+                Unit.path.startswith(within.path, autoescape=True),
+            )
+            .order_by(Event.archived_at.desc(), Event.id)
+        )
+    )
 
 
 def events_of(campaign: Campaign, within: Unit, *, unit: Unit | None = None, row_id=None):
     """The campaign's events hosted in `within`'s subtree (optionally one unit's subtree or one
-    category), by date and time, with what the schedule page shows loaded in the same query."""
+    category), by date and time, with what the schedule page shows loaded in the same query.
+    Archived events are left out."""
     scope = unit if unit is not None and unit.is_within(within) else within
     query = (
         select(Event)
         .join(Event.unit)
         .options(joinedload(Event.unit), joinedload(Event.report_row))
-        .where(Event.campaign_id == campaign.id)
+        .where(Event.campaign_id == campaign.id, Event.archived_at.is_(None))
         .where(Unit.path.startswith(scope.path, autoescape=True))
     )
     if row_id:
