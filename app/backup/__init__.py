@@ -1,0 +1,1 @@
+"""Backup and restore: the whole database as a portable archive (SQLite ↔ PostgreSQL)."""
