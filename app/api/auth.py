@@ -19,6 +19,10 @@ from app.schedule.models import Campaign, Event
 from app.schedule.permissions import campaign_visible, can_edit_schedule
 from app.units.models import Role, User
 
+#: The largest id a row can have (32-bit keys); a bigger number in a URL is simply not found
+#: (asking the database for it fails on both engines).
+MAX_ID = 2**31 - 1
+
 #: Who records check-ins and headcounts.
 CHECKIN_ROLES = frozenset({Role.ADMIN, Role.ORGANISER, Role.CHECKIN_STAFF})
 
@@ -68,7 +72,7 @@ def not_found() -> ApiError:
 def get_campaign(campaign_id: int, *, add_events: bool = False) -> Campaign:
     """A campaign the user's unit takes part in or watches; adding events needs an organiser."""
     user = api_user()
-    campaign = db.session.get(Campaign, campaign_id)
+    campaign = db.session.get(Campaign, campaign_id) if campaign_id <= MAX_ID else None
     if campaign is None or not campaign_visible(user, campaign):
         raise not_found()
     if add_events and not can_edit_schedule(user):
@@ -83,7 +87,7 @@ def get_event(event_id: int, need: str = "see") -> Event:
     administrators), "checkin" (check-ins and headcounts: those and check-in staff).
     """
     user = api_user()
-    event = db.session.get(Event, event_id)
+    event = db.session.get(Event, event_id) if event_id <= MAX_ID else None
     if event is None or not event.unit.is_within(user.unit):
         raise not_found()
     if need == "edit" and not can_edit_schedule(user):

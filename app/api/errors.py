@@ -10,9 +10,9 @@ from __future__ import annotations
 from flask import current_app, g, jsonify, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from app.errors import database_unavailable, is_database_down
 from app.extensions import db
 
 #: HTTP status → stable code, for errors raised by Flask, Werkzeug and `abort()`.
@@ -109,9 +109,10 @@ def _http_error(error: HTTPException):
 
 
 def _unexpected(error: Exception):
+    if is_database_down(error):
+        # Answered without the database: code "database_unavailable", Retry-After.
+        return database_unavailable(error, as_json=True)
     db.session.rollback()
-    if isinstance(error, OperationalError):
-        return error_response(503, "service_unavailable")
     current_app.logger.exception("API request failed: %s %s", request.method, request.path)
     return error_response(500, "internal_error")
 

@@ -7,9 +7,39 @@ from __future__ import annotations
 STRING = {"type": "string"}
 INTEGER = {"type": "integer"}
 DATE = {"type": "string", "format": "date", "examples": ["2023-10-02"]}
-TIME = {"type": ["string", "null"], "pattern": "^[0-9]{2}:[0-9]{2}$", "examples": ["07:30"]}
+TIME = {
+    "type": ["string", "null"],
+    "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$",
+    "examples": ["07:30"],
+}
+#: Times sent may carry seconds ("07:30:00"); they are kept to the minute.
+TIME_IN = {**TIME, "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"}
 MOMENT = {"type": "string", "format": "date-time", "examples": ["2023-10-02T00:12:00Z"]}
 UUID = {"type": "string", "format": "uuid"}
+#: Row ids are 32-bit.
+ID_IN = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+EMAIL_IN = {
+    "type": "string",
+    "maxLength": 254,
+    "pattern": "^$|^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",
+    "description": "Empty for none.",
+}
+PHONE_IN = {
+    "type": "string",
+    "maxLength": 40,
+    "pattern": "^[0-9+ .()-]*$",
+    "description": "A Vietnamese number, 10 digits from 0 (0912 345 678, +84 912 345 678); "
+    "empty for none.",
+}
+
+
+def _text(max_length: int, *, required: bool = False, **extra) -> dict:
+    """A text field as the API reads it: trimmed, at most `max_length` characters, no control
+    characters; a required one not blank."""
+    schema = {"type": "string", "maxLength": max_length, **extra}
+    if required:
+        schema.update(minLength=1, pattern="\\S")
+    return schema
 
 
 def _nullable(schema: dict) -> dict:
@@ -67,7 +97,7 @@ def _schemas() -> dict:
                             "description": "Stable, machine-readable: unauthorized, "
                             "invalid_token, forbidden, not_found, method_not_allowed, "
                             "invalid_json, validation_failed, conflict, payload_too_large, "
-                            "rate_limited, internal_error, service_unavailable.",
+                            "rate_limited, internal_error, database_unavailable.",
                         },
                         "message": {
                             "type": "string",
@@ -111,22 +141,22 @@ def _schemas() -> dict:
         "EventCreate": _object(
             {
                 "kind": event["kind"],
-                "title": STRING,
-                "unit_id": {**INTEGER, "description": "Host unit; default the user's own."},
+                "title": _text(2000, required=True),
+                "unit_id": {**ID_IN, "description": "Host unit; default the user's own."},
                 "date": DATE,
-                "start_time": TIME,
-                "end_time": TIME,
-                "venue_name": STRING,
-                "report_row_id": _nullable(INTEGER),
+                "start_time": TIME_IN,
+                "end_time": TIME_IN,
+                "venue_name": _text(300),
+                "report_row_id": _nullable(ID_IN),
                 "program": {
                     "type": "array",
                     "maxItems": 200,
                     "items": _object(
                         {
-                            "start_time": TIME,
-                            "end_time": TIME,
-                            "content": STRING,
-                            "performer": STRING,
+                            "start_time": TIME_IN,
+                            "end_time": TIME_IN,
+                            "content": _text(5000, required=True),
+                            "performer": _text(500),
                         },
                         ["content"],
                     ),
@@ -136,13 +166,13 @@ def _schemas() -> dict:
         ),
         "InviteeIn": _object(
             {
-                "full_name": STRING,
-                "title": STRING,
-                "organisation": STRING,
-                "phone": STRING,
-                "email": STRING,
-                "group": {**STRING, "description": "Group name; made when missing."},
-                "protocol_rank": _nullable(INTEGER),
+                "full_name": _text(200, required=True),
+                "title": _text(300),
+                "organisation": _text(300),
+                "phone": PHONE_IN,
+                "email": EMAIL_IN,
+                "group": _text(300, description="Group name; made when missing."),
+                "protocol_rank": _nullable({"type": "integer", "minimum": 1, "maximum": 100000}),
             },
             ["full_name"],
         ),
@@ -180,13 +210,15 @@ def _schemas() -> dict:
         "InviteeList": _list_of("invitees", "Invitee"),
         "CheckinRequest": _object(
             {
-                "code": {**STRING, "description": "The invitee's token or the QR code's URL."},
+                "code": _text(
+                    500, required=True, description="The invitee's token or the QR code's URL."
+                ),
                 "override": {
                     "type": "boolean",
                     "default": False,
                     "description": "Check in outside the allowed window.",
                 },
-                "device_id": STRING,
+                "device_id": _text(64),
             },
             ["code"],
         ),
@@ -206,13 +238,17 @@ def _schemas() -> dict:
         ),
         "BatchRequest": _object(
             {
-                "device_id": STRING,
+                "device_id": _text(64),
                 "items": {
                     "type": "array",
                     "minItems": 1,
                     "maxItems": 1000,
                     "items": _object(
-                        {"client_uuid": UUID, "code": STRING, "scanned_at": MOMENT},
+                        {
+                            "client_uuid": UUID,
+                            "code": _text(500, required=True),
+                            "scanned_at": MOMENT,
+                        },
                         ["client_uuid", "code", "scanned_at"],
                     ),
                 },
@@ -232,7 +268,7 @@ def _schemas() -> dict:
         "BatchResponse": _list_of("results", "BatchResult"),
         "HeadcountRequest": _object(
             {
-                "label": {**STRING, "examples": ["Lớp 6A"]},
+                "label": _text(200, required=True, examples=["Lớp 6A"]),
                 "count": {**INTEGER, "minimum": 0, "maximum": 100000},
                 "client_uuid": {**UUID, "description": "Idempotency key."},
             },
@@ -258,7 +294,15 @@ def _schemas() -> dict:
                 "headcounts": INTEGER,
                 "persons": {**INTEGER, "description": "Checked-in invitees + walk-ins + tallies."},
             },
-            ["invited", "confirmed", "checked_in_invitees", "walk_ins", "headcounts", "persons"],
+            [
+                "event_id",
+                "invited",
+                "confirmed",
+                "checked_in_invitees",
+                "walk_ins",
+                "headcounts",
+                "persons",
+            ],
         ),
     }
 
@@ -269,7 +313,16 @@ _ERRORS = {
     "Forbidden": ("403", "The user's role may not do this."),
     "NotFound": ("404", "Not found, or outside the user's unit."),
     "ValidationFailed": ("422", "Fields need fixing; `details` names each one."),
+    "TooLarge": ("413", "The body is larger than the server accepts (code payload_too_large)."),
+    "InternalError": ("500", "A failure on the server's side (code internal_error)."),
+    "Unavailable": (
+        "503",
+        "The database is not reachable right now (code database_unavailable); "
+        "retry after the Retry-After header's seconds.",
+    ),
 }
+#: Answers any operation may give, whatever it is.
+_ALWAYS = ("InternalError", "Unavailable")
 
 
 def _json(schema_name: str, description: str) -> dict:
@@ -281,7 +334,7 @@ def _json(schema_name: str, description: str) -> dict:
 
 def _operation(summary, ok: dict, *, body=None, errors=("Unauthorized", "NotFound"), tag=None):
     responses = dict(ok)
-    for name in errors:
+    for name in (*errors, *_ALWAYS):
         responses[_ERRORS[name][0]] = {"$ref": f"#/components/responses/{name}"}
     operation = {"summary": summary, "tags": [tag] if tag else [], "responses": responses}
     if body:
@@ -296,7 +349,14 @@ def _id_param(name: str) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": INTEGER}
 
 
-WRITE_ERRORS = ("BadJson", "Unauthorized", "Forbidden", "NotFound", "ValidationFailed")
+WRITE_ERRORS = (
+    "BadJson",
+    "Unauthorized",
+    "Forbidden",
+    "NotFound",
+    "TooLarge",
+    "ValidationFailed",
+)
 
 
 def build_document() -> dict:
@@ -403,6 +463,9 @@ def build_document() -> dict:
         name: _json("Error", description) for name, (_status, description) in _ERRORS.items()
     }
     responses["Conflict"] = _json("Error", "The client_uuid was used for another event.")
+    responses["Unavailable"]["headers"] = {
+        "Retry-After": {"description": "Seconds to wait before trying again.", "schema": INTEGER}
+    }
     return {
         "openapi": "3.1.0",
         "info": {
@@ -410,6 +473,7 @@ def build_document() -> dict:
             "version": "1.0.0",
             "description": "Campaigns, events, invitees, check-ins, headcounts and totals. "
             "Dates are YYYY-MM-DD, times HH:MM (venue time), moments ISO 8601 in UTC with Z. "
+            "Text is trimmed; control characters (other than tab and line breaks) are refused. "
             "Every error is JSON: {error: {code, message, status[, details]}}.",
         },
         "servers": [{"url": "/api/v1"}],

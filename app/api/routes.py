@@ -298,8 +298,11 @@ def check_in(event_id: int):
     check.raise_if_invalid()
     actor = services.Actor(user=api_user(), device_id=device_id)
     result = services.scan(event, code, actor, method=CheckInMethod.API, override=override)
+    # The answer is read before the commit, which would expire the objects and cost a query
+    # per object to read them again; nothing in it changes at the commit.
+    body = scan_json(result)
     db.session.commit()
-    return jsonify(scan_json(result)), 201 if result.counted else 200
+    return jsonify(body), 201 if result.counted else 200
 
 
 @bp.post("/events/<int:event_id>/checkins/batch")
@@ -410,11 +413,13 @@ def _allowed_methods(path: str) -> list[str]:
         for rule in current_app.url_map.iter_rules()
         if rule.endpoint.startswith("api.") and rule.endpoint != "api.unknown"
     ]
-    return Map(rules).bind("localhost").allowed_methods(path)
+    # merge_slashes=False: "/events//1/totals" is not "/events/1/totals" (whose methods would
+    # be offered for a path that does not exist).
+    return Map(rules, merge_slashes=False).bind("localhost").allowed_methods(path)
 
 
 @bp.route("/", defaults={"rest": ""}, methods=_ANY_METHOD)
-@bp.route("/<path:rest>", methods=_ANY_METHOD)
+@bp.route("/<anypath:rest>", methods=_ANY_METHOD)
 def unknown(rest: str):
     """Anything else under /api/v1/: 405 when the path exists for other methods, else 404."""
     allowed = _allowed_methods(request.path)

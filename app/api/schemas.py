@@ -15,12 +15,18 @@ from app.api.errors import ApiError
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TIME = re.compile(r"[0-9]{2}:[0-9]{2}(:[0-9]{2})?")
+#: Control characters no text field takes (tab, line feed and carriage return are text);
+#: PostgreSQL refuses NUL outright, the others only hide what a name really is.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MISSING = object()
 
 
 def json_body() -> dict:
     """The request's JSON object, or a 400 `invalid_json`."""
-    data = request.get_json(force=True, silent=True)
+    try:
+        data = request.get_json(force=True, silent=True)
+    except RecursionError:  # nested deeper than the parser goes: not a body we take
+        data = None
     if data is None:
         raise ApiError(400, "invalid_json", _("The request body is not valid JSON."))
     if not isinstance(data, dict):
@@ -54,6 +60,9 @@ class Checker:
         if not isinstance(value, str):
             self.error(name, _("Must be a string."))
             return ""
+        if _CONTROL.search(value) or not _encodable(value):
+            self.error(name, _("Contains control or invalid characters."))
+            return ""
         value = value.strip()
         if required and not value:
             self.error(name, _("This field is required."))
@@ -65,6 +74,9 @@ class Checker:
         value = self._value(name, required)
         if value is _MISSING:
             return None
+        # 35.0 is an integer in JSON (and in JSON Schema), whatever the client's encoder wrote.
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             self.error(name, _("Must be an integer."))
             return None
@@ -128,10 +140,11 @@ class Checker:
             moment = dt.datetime.fromisoformat(value)
             if moment.tzinfo is None:
                 raise ValueError
-        except ValueError:
+            # Year 1 east of Greenwich or year 9999 west of it has no UTC date.
+            return moment.astimezone(dt.UTC).replace(tzinfo=None)
+        except (ValueError, OverflowError):
             self.error(name, _("Must be a UTC date and time like 2024-10-01T00:30:00Z."))
             return None
-        return moment.astimezone(dt.UTC).replace(tzinfo=None)
 
     def uuid(self, name: str, *, required: bool = False) -> str | None:
         value = self._value(name, required)
@@ -170,6 +183,15 @@ class Checker:
     def raise_if_invalid(self) -> None:
         if self.errors:
             raise ApiError(422, "validation_failed", details=self.errors)
+
+
+def _encodable(value: str) -> bool:
+    """False for a string with lone surrogates ("\\ud800" in JSON), which no database stores."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # --- output ------------------------------------------------------------------------------

@@ -279,16 +279,22 @@ def _draft(line: int, values: dict) -> InviteeDraft:
             validate_email(email, check_deliverability=False)
         except EmailNotValidError:
             problems.append(
-                Problem("error", _l("%(email)s is not an e-mail address.", email=email), "email")
+                Problem(
+                    "error",
+                    _l("%(email)s is not an e-mail address.", email=_shown(email)),
+                    "email",
+                )
             )
 
     rank = text["rank"].rstrip(".")
     if rank:
-        if rank.isdigit() and 0 < int(rank) <= 100_000:
+        # ASCII digits only: "²" and "①" pass str.isdigit() and then fail int().
+        if re.fullmatch(r"[0-9]{1,6}", rank) and 0 < int(rank) <= 100_000:
             draft.protocol_rank = int(rank)
         else:
             message = _l(
-                "The order (Thứ tự) %(value)s is not a number: it was left out.", value=rank
+                "The order (Thứ tự) %(value)s is not a number: it was left out.",
+                value=_shown(rank),
             )
             problems.append(Problem("warning", message, "protocol_rank"))
 
@@ -309,6 +315,11 @@ def _draft(line: int, values: dict) -> InviteeDraft:
             )
             problems.append(Problem("error", message, attribute))
     return draft
+
+
+def _shown(text: str) -> str:
+    """A cell quoted in a message: a pasted paragraph is cut."""
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _mark_repeated_rows(drafts: list[InviteeDraft]) -> None:

@@ -11,6 +11,7 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from sqlalchemy import delete
 
@@ -140,8 +141,23 @@ def import_runsheet(event: Event, drafts: list[ProgramDraft], *, only_valid: boo
 # --- uploads waiting for confirmation ----------------------------------------------------
 
 
+_FILENAME_LENGTH = ImportUpload.__table__.c.filename.type.length
+
+
+def _kept_name(filename: str) -> str:
+    """The file's own name (no folders, no NUL), cut to fit its column, extension kept."""
+    name = PurePath(filename.replace("\\", "/").replace("\x00", "")).name
+    if len(name) <= _FILENAME_LENGTH:
+        return name
+    suffix = PurePath(name).suffix[:10]
+    return name[: _FILENAME_LENGTH - len(suffix)] + suffix
+
+
 def keep_upload(user: User, kind: str, target_id: int, filename: str, data, pasted) -> ImportUpload:
-    """Store what was uploaded until the user confirms; forget stale uploads."""
+    """Store what was uploaded until the user confirms; forget stale uploads.
+
+    PostgreSQL refuses NUL in text and names longer than the column: a pasted NUL goes (the
+    rows are read without control characters anyway) and the name is cut."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     cutoff = now - dt.timedelta(hours=UPLOAD_LIFETIME_HOURS)
     db.session.execute(delete(ImportUpload).where(ImportUpload.created_at < cutoff))
@@ -151,9 +167,9 @@ def keep_upload(user: User, kind: str, target_id: int, filename: str, data, past
         user_id=user.id,
         kind=kind,
         target_id=target_id,
-        filename=filename,
+        filename=_kept_name(filename),
         data=data,
-        pasted=pasted,
+        pasted=pasted.replace("\x00", "") if pasted else pasted,
     )
     db.session.add(upload)
     db.session.flush()

@@ -100,6 +100,11 @@ class ProgramDraft:
 # --- checks on a record ---------------------------------------------------------------------
 
 
+def _shown(text: str) -> str:
+    """A cell quoted in a message: a pasted paragraph is cut."""
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 def _only_number(number: str, label: str, values: dict[str, object]) -> Problem | None:
     """A row with nothing but its first cell: a number left alone, or a note under the table."""
     others = [value for key, value in values.items() if key != "number"]
@@ -110,7 +115,7 @@ def _only_number(number: str, label: str, values: dict[str, object]) -> Problem 
                 'Only the %(column)s cell is filled in ("%(value)s"): complete the row or '
                 "delete it.",
                 column=label,
-                value=number if len(number) <= 40 else number[:39] + "…",
+                value=_shown(number),
             ),
             "number",
         )
@@ -240,7 +245,9 @@ def _flag_duplicate_numbers(drafts: list[ScheduleDraft]) -> None:
         if len(same) > 1:
             others = ", ".join(str(line) for line in same if line != draft.line)
             message = _l(
-                "TT %(number)s is also used on line %(lines)s.", number=draft.number, lines=others
+                "TT %(number)s is also used on line %(lines)s.",
+                number=_shown(draft.number),
+                lines=others,
             )
             draft.problems.append(Problem("warning", message, "number"))
 

@@ -179,13 +179,19 @@ def has_header(rows: list[list], kind: str | None) -> bool:
 # --- cells ----------------------------------------------------------------------------------
 
 
+#: Control characters other than tab and line feed: invisible, never meant (a stray byte of a
+#: damaged file, a pasted page break), and NUL is refused by PostgreSQL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def cell_text(value) -> str:
-    """A cell as the text to keep: strings as typed, numbers, dates and times as written."""
+    """A cell as the text to keep: strings as typed (without control characters), numbers,
+    dates and times as written. A formula ("=HYPERLINK(…)") is text like any other."""
     if value is None:
         return ""
     if isinstance(value, str):
-        text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
-        return unicodedata.normalize("NFC", text)
+        text = value.replace("\r\n", "\n").replace("\r", "\n")
+        return unicodedata.normalize("NFC", _CONTROL.sub("", text).strip())
     if isinstance(value, bool):
         return str(value).upper()
     if isinstance(value, float) and value.is_integer():

@@ -12,6 +12,7 @@ written once for several rows) repeats its value on each of those rows that has 
 
 from __future__ import annotations
 
+import codecs
 import io
 import logging
 import re
@@ -60,6 +61,8 @@ _OPENPYXL_WARNINGS = (
 )
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .doc, and password-protected .xlsx
+#: Text files that say their encoding: UTF-16 (BOM_UTF32_LE starts like BOM_UTF16_LE) and 32.
+_UTF_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)
 _TEXT_EXTENSIONS = {".csv", ".txt", ".tsv"}
 _EXTENSIONS = {".xlsx": "xlsx", ".docx": "docx", **dict.fromkeys(_TEXT_EXTENSIONS, "text")}
 _DELIMITERS = ("\t", ";", ",")
@@ -146,8 +149,8 @@ def _sniff(data: bytes, filename: str, max_unpacked: int, max_entries: int) -> s
         return "ole"
     if data.startswith(b"%PDF"):
         return "pdf"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "text"  # UTF-16, as Excel saves "Unicode text"
+    if data.startswith(_UTF_BOMS):
+        return "text"  # UTF-16, as Excel saves "Unicode text", or UTF-32
     if b"\x00" in data[:8192]:
         return "binary"
     return "text"
@@ -380,8 +383,10 @@ def _table_rows(table) -> list[list]:
 
 def _decode(data: bytes, filename: str) -> str:
     """Text in UTF-8 (with or without a BOM), UTF-16 with a BOM, or a Windows code page."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings: tuple[str, ...] = ("utf-16",)
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16's BOMs
+        encodings: tuple[str, ...] = ("utf-32",)
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings = ("utf-16",)
     else:
         # cp1258 is Vietnamese Windows; it writes tone marks apart, hence NFC below.
         encodings = ("utf-8-sig", "cp1258", "cp1252")
