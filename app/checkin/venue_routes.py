@@ -1,18 +1,22 @@
 """The venue's public pages, without an account: a walk-in's self check-in from the poster's
 QR code, and a volunteer's scanner opened from their check-in link.
 
-Both are rate limited per address, kept out of caches and search engines, and show nobody's
-phone or e-mail. A volunteer's link only checks people in to its own event, only while it
-works; it opens no list and no search.
+Both are rate limited three ways: per address, with a high limit (hundreds of phones can share
+the venue wifi's address), per phone (its cookie) and per poster or link; wrong walk-in codes
+make the next tries wait longer and longer. They are kept out of caches and search engines,
+and show nobody's phone or e-mail. A volunteer's link only checks people in to its own event,
+only while it works; it opens no list and no search.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 
 from flask import (
     abort,
     current_app,
+    g,
     make_response,
     redirect,
     render_template,
@@ -21,8 +25,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_limiter.util import get_remote_address
 from sqlalchemy import select
 
+from app.backoff import Backoff
 from app.checkin import walkin_code
 from app.checkin.blueprint import venue_bp
 from app.checkin.models import CheckinLink
@@ -46,19 +53,67 @@ DEVICE_COOKIE_AGE = 365 * 24 * 3600
 NAME_KEY = "volunteer_name_{}"
 
 
-def _public_limit() -> str:
-    return current_app.config.get("PUBLIC_RATE_LIMIT", "60 per minute")
+#: Wrong walk-in codes are forgotten this long after the first one (a code lives 2 minutes).
+CODE_FAILURE_WINDOW = 600
+#: The longest wait after wrong walk-in codes, in seconds.
+CODE_LONGEST_DELAY = 120
+
+
+# --- Rate limits ------------------------------------------------------------------------------
+
+
+def _address_limit() -> str:
+    """Per address: high, since a venue's wifi puts hundreds of phones behind one address."""
+    return current_app.config.get("VENUE_ADDRESS_RATE_LIMIT") or "600 per minute"
+
+
+def _device_limit() -> str:
+    """Per phone (its cookie): what one visitor of a public page may do."""
+    config = current_app.config
+    return (
+        config.get("VENUE_DEVICE_RATE_LIMIT") or config.get("PUBLIC_RATE_LIMIT") or "60 per minute"
+    )
+
+
+def _token_limit() -> str:
+    """Per poster or link, all phones together."""
+    return current_app.config.get("VENUE_TOKEN_RATE_LIMIT") or "1200 per minute"
+
+
+def _digest(value: str) -> str:
+    # The limiter's store (Redis, perhaps) never holds a link's token or a phone's id as such.
+    return hashlib.sha256(value.encode()).hexdigest()[:24]
+
+
+def _device_key() -> str:
+    return "venue-device/" + _digest(_device_id()[0])
+
+
+def _token_key() -> str:
+    return "venue-token/" + _digest((request.view_args or {}).get("token", ""))
+
+
+def venue_limits(view):
+    """The three limits of a venue page (the limiter's 429 page when one is exceeded)."""
+    view = limiter.limit(_token_limit, key_func=_token_key)(view)
+    view = limiter.limit(_device_limit, key_func=_device_key)(view)
+    return limiter.limit(_address_limit)(view)
 
 
 # --- The phone's identity -----------------------------------------------------------------
 
 
 def _device_id() -> tuple[str, bool]:
-    """The phone's random id from its cookie, or a new one; True when it is new."""
+    """The phone's random id from its cookie, or a new one; True when it is new.
+
+    A new id is made once per request (the rate limit counts the first request against it).
+    """
     known = request.cookies.get(DEVICE_COOKIE, "")
     if 32 <= len(known) <= 64 and all(c.isalnum() or c in "-_" for c in known):
         return known, False
-    return secrets.token_urlsafe(32), True
+    if "venue_device" not in g:
+        g.venue_device = secrets.token_urlsafe(32)
+    return g.venue_device, True
 
 
 def _public(body, status: int = 200, device: tuple[str, bool] | None = None):
@@ -107,8 +162,60 @@ def _walkin_page(event: Event, form: WalkInForm, device, status: int = 200, erro
     return _public(body, status, device)
 
 
+def _code_backoffs(event: Event, device: str) -> list[tuple[Backoff, str]]:
+    """Wrong codes count per phone, and (many more allowed) per address for phones that
+    drop their cookie."""
+    config = current_app.config
+    per_device = Backoff(
+        "walkin-code-device",
+        config.get("WALKIN_CODE_FREE_FAILURES", 5),
+        CODE_LONGEST_DELAY,
+        CODE_FAILURE_WINDOW,
+    )
+    per_address = Backoff(
+        "walkin-code-address",
+        config.get("WALKIN_CODE_FREE_FAILURES_PER_ADDRESS", 100),
+        CODE_LONGEST_DELAY,
+        CODE_FAILURE_WINDOW,
+    )
+    return [
+        (per_device, f"{event.id}|{device}"),
+        (per_address, f"{event.id}|{get_remote_address()}"),
+    ]
+
+
+def _code_wait_message(seconds: int) -> str:
+    return ngettext(
+        "Too many wrong codes. Wait %(num)d second, then type the code shown at the venue.",
+        "Too many wrong codes. Wait %(num)d seconds, then type the code shown at the venue.",
+        seconds,
+    )
+
+
+def _checked_code(event: Event, form: WalkInForm, device):
+    """None when the code is right; else the walk-in page with the reason (a wait: 429)."""
+    backoffs = _code_backoffs(event, device[0])
+    waiting = max(backoff.wait(key) for backoff, key in backoffs)
+    if not waiting:
+        if walkin_code.check_code(event, form.code.data):
+            for backoff, key in backoffs:
+                backoff.succeeded(key)
+            return None
+        db.session.commit()  # the code's secret, made on first use
+        waiting = max(backoff.failed(key) for backoff, key in backoffs)
+        if not waiting:
+            message = _("This code is wrong or too old. Type the code shown at the venue now.")
+            form.code.errors = [message]
+            return _walkin_page(event, form, device, FORM_ERROR_STATUS)
+    # The code is not even compared while the phone waits.
+    form.code.errors = [_code_wait_message(waiting)]
+    response = _walkin_page(event, form, device, 429)
+    response.headers["Retry-After"] = str(waiting)
+    return response
+
+
 @venue_bp.route("/c/<token>", methods=["GET", "POST"])
-@limiter.limit(_public_limit)
+@venue_limits
 def self_checkin(token: str):
     """A walk-in checks in from the venue poster: name, unit, who they are (and the code)."""
     event = _event_or_404(token)
@@ -118,11 +225,10 @@ def self_checkin(token: str):
         return _walkin_page(event, form, device)
     if not form.validate():
         return _walkin_page(event, form, device, FORM_ERROR_STATUS)
-    if event.walkin_code_required and not walkin_code.check_code(event, form.code.data):
-        db.session.commit()  # the code's secret, made on first use
-        message = _("This code is wrong or too old. Type the code shown at the venue now.")
-        form.code.errors = [message]
-        return _walkin_page(event, form, device, FORM_ERROR_STATUS)
+    if event.walkin_code_required:
+        refused = _checked_code(event, form, device)
+        if refused is not None:
+            return refused
     try:
         checkin = walk_in(
             event,
@@ -197,7 +303,7 @@ def _volunteer_page(link: CheckinLink, device, status: int = 200, **extra):
 
 
 @venue_bp.get("/v/<token>")
-@limiter.limit(_public_limit)
+@venue_limits
 def volunteer(token: str):
     """A volunteer's scanner: their name once, then codes to check people in."""
     link = _working_link(token)
@@ -205,7 +311,7 @@ def volunteer(token: str):
 
 
 @venue_bp.post("/v/<token>/name")
-@limiter.limit(_public_limit)
+@venue_limits
 def volunteer_name(token: str):
     """The volunteer's name, kept for this link, written on each check-in they make."""
     link = _working_link(token)
@@ -223,7 +329,7 @@ RESULT_TONES = {
 
 
 @venue_bp.post("/v/<token>/scan")
-@limiter.limit(_public_limit)
+@venue_limits
 def volunteer_scan(token: str):
     """Check in the person whose code the volunteer scanned (camera.js) or typed."""
     link = _working_link(token)

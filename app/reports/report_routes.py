@@ -199,7 +199,8 @@ def save_text(campaign_id: int, unit_id: int):
     return _back(context, "#narrative")
 
 
-def _workflow(campaign_id: int, unit_id: int, step, message: str, *, needs_report=True):
+def _workflow(campaign_id: int, unit_id: int, step, message: str, *, may, needs_report=True):
+    """One step of the workflow; `may(user, report)` says who may take it (others: 403)."""
     context = get_report_context_or_404(campaign_id, unit_id)
     report = context.report
     if report is None and not needs_report:
@@ -207,6 +208,8 @@ def _workflow(campaign_id: int, unit_id: int, step, message: str, *, needs_repor
     if report is None:
         flash(_("This report has not been started."), "error")
         return _back(context)
+    if not may(current_user, report):
+        abort(403)
     try:
         step(report)
     except ReportError as error:
@@ -226,6 +229,7 @@ def submit_report(campaign_id: int, unit_id: int):
         unit_id,
         lambda report: submit(report, current_user),
         _("The report has been submitted. Its figures are now locked."),
+        may=lambda user, report: can_submit_report(user, report.unit),
         needs_report=False,
     )
 
@@ -239,6 +243,7 @@ def accept_report(campaign_id: int, unit_id: int):
         unit_id,
         lambda report: accept(report, current_user, comment),
         _("The report has been accepted."),
+        may=can_review_report,
     )
 
 
@@ -251,6 +256,7 @@ def send_back(campaign_id: int, unit_id: int):
         unit_id,
         lambda report: return_report(report, current_user, comment),
         _("The report has been returned to the unit for corrections."),
+        may=can_review_report,
     )
 
 

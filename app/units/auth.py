@@ -16,9 +16,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.backoff import Backoff
 from app.extensions import db, limiter, login_manager
 from app.htmx import FORM_ERROR_STATUS
 from app.units.forms import ChangePasswordForm, LoginForm
@@ -54,6 +58,38 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _login_backoff() -> Backoff:
+    config = current_app.config
+    return Backoff("login", config["LOGIN_FREE_FAILURES"], config["LOGIN_LONGEST_DELAY"])
+
+
+def _wait_message(seconds: int) -> str:
+    return ngettext(
+        "Too many failed sign-ins. Try again in %(num)d second.",
+        "Too many failed sign-ins. Try again in %(num)d seconds.",
+        seconds,
+    )
+
+
+def _password_matches(user: User | None, password: str) -> bool:
+    if user is None:
+        # As slow as a real check, so the answer's timing does not tell which e-mails exist.
+        extensions = current_app.extensions
+        if "unknown_account_hash" not in extensions:
+            method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+            extensions["unknown_account_hash"] = generate_password_hash("-", method=method)
+        check_password_hash(extensions["unknown_account_hash"], password)
+        return False
+    return user.check_password(password)
+
+
+def _refused(form: LoginForm, seconds: int):
+    """The sign-in page with the wait, as a 429 with Retry-After; the password is not checked."""
+    form.password.errors.append(_wait_message(seconds))
+    body = render_template("auth/login.html", form=form)
+    return body, 429, {"Retry-After": str(seconds)}
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
@@ -62,8 +98,16 @@ def login():
         return redirect(url_for("main.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.email == normalise_email(form.email.data)))
-        if user is not None and user.active and user.check_password(form.password.data):
+        email = normalise_email(form.email.data)
+        # Failures count per account and address: one attacker cannot lock the account out
+        # for everyone, and the per-address rate limit bounds guessing across accounts.
+        backoff, attempt = _login_backoff(), f"{email}|{get_remote_address()}"
+        waiting = backoff.wait(attempt)
+        if waiting:
+            return _refused(form, waiting)
+        user = db.session.scalar(select(User).where(User.email == email))
+        if _password_matches(user, form.password.data) and user.active:
+            backoff.succeeded(attempt)
             locale = session.get("locale")
             session.clear()  # a fresh session on sign-in: no fixation
             if locale:
@@ -73,7 +117,12 @@ def login():
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append(_("Wrong e-mail or password, or the account is disabled."))
-        return render_template("auth/login.html", form=form), FORM_ERROR_STATUS
+        headers = {}
+        waiting = backoff.failed(attempt)
+        if waiting:
+            form.password.errors.append(_wait_message(waiting))
+            headers["Retry-After"] = str(waiting)
+        return render_template("auth/login.html", form=form), FORM_ERROR_STATUS, headers
     status = FORM_ERROR_STATUS if form.errors else 200
     return render_template("auth/login.html", form=form), status
 
