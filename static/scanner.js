@@ -345,6 +345,15 @@
       event.stopPropagation(); // handled: no "network error" banner (app.js)
       checkOffline(code.trim());
     });
+    // The server answered but cannot record (database down, 503): keep the scan on the phone
+    // like an offline one; it is sent once the server is back.
+    form.addEventListener("htmx:responseError", function (event) {
+      var code = codeOf(event.detail);
+      var status = event.detail.xhr ? event.detail.xhr.status : 0;
+      if (!roster || !code.trim() || status < 500) { return; }
+      event.stopPropagation(); // handled: no error banner (app.js)
+      checkOffline(code.trim());
+    });
     // Online scans keep the local list of who is in up to date.
     form.addEventListener("htmx:afterRequest", function (event) {
       var code = codeOf(event.detail);

@@ -9,7 +9,7 @@
 // still waiting in the offline queue (IndexedDB "queue"): they are sent by the next sync.
 "use strict";
 
-var CACHE_VERSION = "v2";
+var CACHE_VERSION = "v3";
 var STATIC_CACHE = "static-" + CACHE_VERSION;
 var PAGES_CACHE = "pages-" + CACHE_VERSION;
 
