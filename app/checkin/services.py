@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import secrets
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.checkin.models import (
     CheckIn,
@@ -27,8 +31,8 @@ from app.checkin.models import (
     ParticipantType,
 )
 from app.extensions import db
-from app.invitations.models import Invitation, Invitee, Rsvp
-from app.invitations.services import invitee_by_token, token_was_revoked
+from app.invitations.models import Invitation, Invitee, InviteeGroup, RevokedToken, Rsvp
+from app.invitations.services import token_hash, token_was_revoked
 from app.schedule.models import Event
 from app.units.models import User
 
@@ -114,8 +118,41 @@ def live_checkin(event: Event, invitee: Invitee) -> CheckIn | None:
     )
 
 
-def _invitation(event: Event, invitee: Invitee) -> Invitation | None:
-    return next((i for i in invitee.invitations if i.event_id == event.id), None)
+@functools.cache
+def _lookup(by: str):
+    """One query for all a scan needs to know: the invitee, their invitation to this event and
+    its group's name, and their live check-in there with who recorded it (a scan at the rush
+    used to send one query for each). `by` is "token", "tokens" (a batch) or "invitee"; the
+    event's id and the code(s) or invitee id are bound at execution. Codes are looked up among
+    invitees not archived, as `invitee_by_token` does: an archived invitee's code leads nowhere.
+
+    Built once per process: building this statement costs more CPU than running it.
+    """
+    event_id = bindparam("event_id")
+    statement = (
+        select(Invitee, Invitation, InviteeGroup.name, CheckIn)
+        .outerjoin(
+            Invitation, and_(Invitation.invitee_id == Invitee.id, Invitation.event_id == event_id)
+        )
+        .outerjoin(InviteeGroup, InviteeGroup.id == Invitation.group_id)
+        .outerjoin(
+            CheckIn,
+            and_(
+                CheckIn.invitee_id == Invitee.id,
+                CheckIn.event_id == event_id,
+                CheckIn.undone_at.is_(None),
+            ),
+        )
+        .options(joinedload(CheckIn.user))
+    )
+    if by == "invitee":
+        return statement.where(Invitee.id == bindparam("invitee_id"))
+    code = (
+        Invitee.token == bindparam("token")
+        if by == "token"
+        else Invitee.token.in_(bindparam("tokens", expanding=True))
+    )
+    return statement.where(code, Invitee.archived_at.is_(None))
 
 
 def check_in_invitee(
@@ -129,40 +166,108 @@ def check_in_invitee(
     override: bool = False,
 ) -> ScanResult:
     """Check an invited person in, once. Safe under concurrency: the unique index decides."""
+    _person, invitation, group, previous = db.session.execute(
+        _lookup("invitee"), {"event_id": event.id, "invitee_id": invitee.id}
+    ).one()
+    return _check_in(
+        event,
+        invitee,
+        invitation,
+        group or "",
+        previous,
+        actor,
+        method=method,
+        at=at,
+        client_uuid=client_uuid,
+        override=override,
+    )
+
+
+def _check_in(
+    event: Event,
+    invitee: Invitee,
+    invitation: Invitation | None,
+    group: str,
+    previous: CheckIn | None,
+    actor: Actor,
+    *,
+    method: CheckInMethod,
+    at: dt.datetime | None,
+    client_uuid: str | None,
+    override: bool,
+) -> ScanResult:
+    """The rules, once `_lookup` has said who the person is for this event."""
     at = at or utcnow()
-    invitation = _invitation(event, invitee)
     if invitation is None:
         return ScanResult(Outcome.OTHER_EVENT, invitee)
-    group = invitation.group.name if invitation.group else ""
     if not override:
         refused = window_outcome(event, at)
         if refused is not None:
             return ScanResult(refused, invitee, group_name=group)
-    previous = live_checkin(event, invitee)
     if previous is not None:
         _keep_earliest(previous, at)
         return ScanResult(Outcome.ALREADY, invitee, group_name=group, previous=previous)
-    checkin = CheckIn(
-        event_id=event.id,
-        invitee_id=invitee.id,
-        method=method,
-        checked_in_at=at,
-        recorded_at=utcnow(),
-        client_uuid=client_uuid,
-        user_id=actor.user.id if actor.user else None,
-        link_id=actor.link.id if actor.link else None,
-        volunteer_name=actor.volunteer_name,
-        device_id=actor.device_id[:64],
-        override=override,
+    inserted = _insert_checkins(
+        [_checkin_values(event, invitee, actor, method, at, client_uuid, override)]
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(checkin)
-    except IntegrityError:
+    checkin = inserted[0] if inserted else None
+    if checkin is None:
         # Another scanner won the race for this person (or this client UUID was synced).
         previous = live_checkin(event, invitee)
         return ScanResult(Outcome.ALREADY, invitee, group_name=group, previous=previous)
     return ScanResult(Outcome.OK, invitee, checkin, group_name=group)
+
+
+def _checkin_values(
+    event: Event,
+    invitee: Invitee,
+    actor: Actor,
+    method: CheckInMethod,
+    at: dt.datetime,
+    client_uuid: str | None,
+    override: bool,
+) -> dict:
+    """The columns of an invitee's new check-in."""
+    return {
+        "event_id": event.id,
+        "invitee_id": invitee.id,
+        "method": method,
+        "checked_in_at": at,
+        "recorded_at": utcnow(),
+        "client_uuid": client_uuid,
+        "user_id": actor.user.id if actor.user else None,
+        "link_id": actor.link.id if actor.link else None,
+        "volunteer_name": actor.volunteer_name,
+        "device_id": actor.device_id[:64],
+        "override": override,
+    }
+
+
+def _insert_checkins(rows: list[dict]) -> list[CheckIn]:
+    """Insert check-ins, in the order given, skipping those a unique index refuses (the
+    person is checked in already, or the client UUID was synced); returns those inserted.
+
+    INSERT … ON CONFLICT DO NOTHING RETURNING: one statement for a whole batch, and for a
+    single scan one where a savepoint around a plain INSERT costs three; the transaction
+    stays usable either way.
+    """
+    if not rows:
+        return []
+    dialect = db.session.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(CheckIn).on_conflict_do_nothing().returning(CheckIn)
+        return list(db.session.scalars(statement, rows))
+    inserted = []
+    for values in rows:
+        checkin = CheckIn(**values)
+        try:
+            with db.session.begin_nested():
+                db.session.add(checkin)
+        except IntegrityError:
+            continue
+        inserted.append(checkin)
+    return inserted
 
 
 def _keep_earliest(previous: CheckIn, at: dt.datetime) -> None:
@@ -183,12 +288,24 @@ def scan(
 ) -> ScanResult:
     """What a scanned code means for this event, checking the person in when it is theirs."""
     token = extract_token(token)
-    invitee = invitee_by_token(token)
-    if invitee is None:
+    found = None
+    if token:
+        found = db.session.execute(_lookup("token"), {"event_id": event.id, "token": token}).first()
+    if found is None:
         revoked = bool(token) and token_was_revoked(token)
         return ScanResult(Outcome.REVOKED if revoked else Outcome.UNKNOWN)
-    return check_in_invitee(
-        event, invitee, actor, method=method, at=at, client_uuid=client_uuid, override=override
+    invitee, invitation, group, previous = found
+    return _check_in(
+        event,
+        invitee,
+        invitation,
+        group or "",
+        previous,
+        actor,
+        method=method,
+        at=at,
+        client_uuid=client_uuid,
+        override=override,
     )
 
 
@@ -359,49 +476,122 @@ def sync_batch(event: Event, items: list[BatchItem], actor: Actor) -> list[Batch
     A scan already synced answers "duplicate"; a person already checked in (by another phone)
     answers "already" and keeps the earliest scan time. Scans made offline were accepted on
     the phone within the window, so the window is not checked again here.
+
+    Nothing is committed here: the caller commits once, so a batch that fails half-way (an
+    error, a dropped connection, a killed worker) leaves nothing behind and is sent again
+    whole. The items are written in the order of their codes (then scan times), so two phones
+    syncing the same people at once lock them in the same order and cannot deadlock; the
+    answers keep the order of the request.
+
+    A handful of statements whatever the batch's size: the synced UUIDs, the codes with their
+    invitations and live check-ins, the revoked codes, one INSERT for every new check-in.
     """
     uuids = [item.client_uuid for item in items]
     known = {
         row.client_uuid: row
         for row in db.session.scalars(select(CheckIn).where(CheckIn.client_uuid.in_(uuids)))
     }
-    results = []
-    for item in items:
+    codes = [extract_token(item.token) for item in items]
+    wanted = {codes[n] for n, item in enumerate(items) if item.client_uuid not in known}
+    wanted.discard("")
+    found = {}
+    if wanted:
+        found = {
+            row[0].token: row
+            for row in db.session.execute(
+                _lookup("tokens"), {"event_id": event.id, "tokens": sorted(wanted)}
+            )
+        }
+    revoked = _revoked_tokens(wanted - set(found))
+
+    results: list[BatchItemResult | None] = [None] * len(items)
+    pending: dict[int, dict] = {}  #: invitee id → the check-in to insert
+    answered: dict[int, list[int]] = {}  #: invitee id → items answered from `pending`
+    pending_uuids: dict[str, int] = {}  #: client UUID → invitee id, for repeats in the batch
+    order = sorted(
+        range(len(items)),
+        key=lambda n: (codes[n], items[n].scanned_at, n),
+    )
+    for n in order:
+        item = items[n]
         if item.client_uuid in known:
             row = known[item.client_uuid]
-            results.append(
-                BatchItemResult(
-                    item.client_uuid, "duplicate", row.invitee_id, "", row.checked_in_at
-                )
+            results[n] = BatchItemResult(
+                item.client_uuid, "duplicate", row.invitee_id, "", row.checked_in_at
             )
             continue
-        result = scan(
-            event,
-            item.token,
-            actor,
-            method=CheckInMethod.API,
-            at=item.scanned_at,
-            client_uuid=item.client_uuid,
-            override=True,
-        )
-        invitee = result.invitee
-        when = (
-            result.checkin.checked_in_at
-            if result.checkin
-            else (result.previous.checked_in_at if result.previous else None)
-        )
-        results.append(
-            BatchItemResult(
-                item.client_uuid,
-                result.outcome.value,
-                invitee.id if invitee else None,
-                invitee.full_name if invitee else "",
-                when,
+        if item.client_uuid in pending_uuids:
+            row = pending[pending_uuids[item.client_uuid]]
+            results[n] = BatchItemResult(
+                item.client_uuid, "duplicate", row["invitee_id"], "", row["checked_in_at"]
             )
+            continue
+        if codes[n] not in found:
+            outcome = Outcome.REVOKED if codes[n] in revoked else Outcome.UNKNOWN
+            results[n] = BatchItemResult(item.client_uuid, outcome.value)
+            continue
+        invitee, invitation, _group, previous = found[codes[n]]
+        result = BatchItemResult(item.client_uuid, "", invitee.id, invitee.full_name)
+        results[n] = result
+        if invitation is None:
+            result.outcome = Outcome.OTHER_EVENT.value
+        elif previous is not None:
+            _keep_earliest(previous, item.scanned_at)
+            # The same scan, recorded by this batch sent twice at once: "duplicate".
+            same = previous.client_uuid == item.client_uuid
+            result.outcome = "duplicate" if same else Outcome.ALREADY.value
+            result.checked_in_at = previous.checked_in_at
+        elif invitee.id in pending:
+            row = pending[invitee.id]
+            row["checked_in_at"] = min(row["checked_in_at"], item.scanned_at)
+            result.outcome, result.checked_in_at = Outcome.ALREADY.value, row["checked_in_at"]
+            answered[invitee.id].append(n)
+        else:
+            pending[invitee.id] = _checkin_values(
+                event, invitee, actor, CheckInMethod.API, item.scanned_at, item.client_uuid, True
+            )
+            pending_uuids[item.client_uuid] = invitee.id
+            result.outcome, result.checked_in_at = Outcome.OK.value, item.scanned_at
+            answered[invitee.id] = [n]
+
+    inserted = {row.invitee_id for row in _insert_checkins(list(pending.values()))}
+    lost = [invitee_id for invitee_id in pending if invitee_id not in inserted]
+    if lost:
+        # Another phone (or this batch, sent twice at once) checked these people in between
+        # the lookup and the insert.
+        winners = {
+            row.invitee_id: row
+            for row in db.session.scalars(
+                select(CheckIn).where(
+                    CheckIn.event_id == event.id,
+                    CheckIn.invitee_id.in_(lost),
+                    CheckIn.undone_at.is_(None),
+                )
+            )
+        }
+        for invitee_id in lost:
+            previous = winners.get(invitee_id)
+            if previous is not None:
+                _keep_earliest(previous, pending[invitee_id]["checked_in_at"])
+            for n in answered[invitee_id]:
+                same = previous is None or previous.client_uuid == items[n].client_uuid
+                results[n].outcome = "duplicate" if same else Outcome.ALREADY.value
+                if previous is not None:
+                    results[n].checked_in_at = previous.checked_in_at
+    return [result for result in results if result is not None]
+
+
+def _revoked_tokens(tokens: set[str]) -> set[str]:
+    """Those of `tokens` that were withdrawn (one query for a whole batch)."""
+    if not tokens:
+        return set()
+    by_hash = {token_hash(token): token for token in tokens}
+    return {
+        by_hash[digest]
+        for digest in db.session.scalars(
+            select(RevokedToken.token_hash).where(RevokedToken.token_hash.in_(by_hash))
         )
-        if result.checkin is not None:
-            known[item.client_uuid] = result.checkin
-    return results
+    }
 
 
 # --- totals ------------------------------------------------------------------------------
@@ -423,26 +613,25 @@ class Totals:
 
 
 def totals(event: Event) -> Totals:
-    """Attendance of an event, computed by aggregation in the database."""
-    result = Totals()
-    result.invited, result.confirmed = db.session.execute(
+    """Attendance of an event, computed by aggregation in the database (one round trip)."""
+    live = and_(CheckIn.event_id == event.id, CheckIn.undone_at.is_(None))
+    invited = Invitation.event_id == event.id
+    figures = db.session.execute(
         select(
-            func.count(Invitation.id),
-            func.count(Invitation.id).filter(Invitation.rsvp == Rsvp.YES),
-        ).where(Invitation.event_id == event.id)
-    ).one()
-    result.checked_in_invitees, result.walk_ins = db.session.execute(
-        select(
-            func.count(func.distinct(CheckIn.invitee_id)),
-            func.count(CheckIn.id).filter(CheckIn.invitee_id.is_(None)),
-        ).where(CheckIn.event_id == event.id, CheckIn.undone_at.is_(None))
-    ).one()
-    result.headcounts = db.session.scalar(
-        select(func.coalesce(func.sum(Headcount.count), 0)).where(
-            Headcount.event_id == event.id, Headcount.removed_at.is_(None)
+            select(func.count(Invitation.id)).where(invited).scalar_subquery(),
+            select(func.count(Invitation.id))
+            .where(invited, Invitation.rsvp == Rsvp.YES)
+            .scalar_subquery(),
+            select(func.count(func.distinct(CheckIn.invitee_id))).where(live).scalar_subquery(),
+            select(func.count(CheckIn.id))
+            .where(live, CheckIn.invitee_id.is_(None))
+            .scalar_subquery(),
+            select(func.coalesce(func.sum(Headcount.count), 0))
+            .where(Headcount.event_id == event.id, Headcount.removed_at.is_(None))
+            .scalar_subquery(),
         )
-    )
-    return result
+    ).one()
+    return Totals(*(int(value or 0) for value in figures))
 
 
 def arrivals_per_slot(event: Event, minutes: int = 5) -> list[tuple[dt.datetime, int]]:
