@@ -6,6 +6,7 @@ import os
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import ROOT_DIR, load_config
@@ -53,6 +54,9 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         configure_engine_events(db.engine)
     register_template_helpers(app)
+    # A lazy message (flask_babel's LazyString) has __html__, so Jinja would print it unescaped;
+    # turn it into a plain string first so messages quoting user text stay escaped.
+    app.jinja_env.finalize = lambda value: str(value) if isinstance(value, LazyString) else value
 
     from app.checkin import models as checkin_models  # noqa: F401
     from app.invitations import models as invitation_models  # noqa: F401
@@ -64,6 +68,8 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.api.blueprint import register as register_api
+    from app.audit import register as register_audit
+    from app.backup.cli import backup_command, restore_command
     from app.checkin.blueprint import register as register_checkin
     from app.demo.cli import demo_cli
     from app.invitations.blueprint import register as register_invitations
@@ -85,10 +91,13 @@ def _register_blueprints(app: Flask) -> None:
     register_api(app)
     register_reports(app)
     app.register_blueprint(jobs_bp)
+    register_audit(app)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(units_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 def _register_hooks(app: Flask) -> None:

@@ -70,12 +70,31 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT_DIR / "app" / "translations"),
         # Rate limits: a shared store (Redis) is needed once several app processes run.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Redis unreachable: count in each worker's memory meanwhile (limits still hold per
+        # worker) instead of failing every rate-limited request; Redis is tried again later.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": True,
         #: Werkzeug hash method; the default "scrypt" uses Werkzeug's full-strength parameters.
         "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD", "scrypt"),
         "PUBLIC_RATE_LIMIT": env.get("PUBLIC_RATE_LIMIT", "60 per minute"),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute; 50 per hour"),
+        # Growing delays (2 s, 4 s … up to the longest) after the free failed sign-ins of one
+        # account from one address.
+        "LOGIN_FREE_FAILURES": int(env.get("LOGIN_FREE_FAILURES", 5)),
+        "LOGIN_LONGEST_DELAY": int(env.get("LOGIN_LONGEST_DELAY", 900)),
+        # The venue's pages (walk-in /c/…, volunteer /v/…): hundreds of phones can share one
+        # address on the venue's wifi, so the limit per address is higher and each phone (its
+        # cookie) and each poster or link have limits of their own. Per phone: empty means
+        # PUBLIC_RATE_LIMIT.
+        "VENUE_ADDRESS_RATE_LIMIT": env.get("VENUE_ADDRESS_RATE_LIMIT", "600 per minute"),
+        "VENUE_DEVICE_RATE_LIMIT": env.get("VENUE_DEVICE_RATE_LIMIT", ""),
+        "VENUE_TOKEN_RATE_LIMIT": env.get("VENUE_TOKEN_RATE_LIMIT", "1200 per minute"),
+        # Wrong walk-in codes before growing delays: per phone, and per address (venue wifi).
+        "WALKIN_CODE_FREE_FAILURES": int(env.get("WALKIN_CODE_FREE_FAILURES", 5)),
+        "WALKIN_CODE_FREE_FAILURES_PER_ADDRESS": int(
+            env.get("WALKIN_CODE_FREE_FAILURES_PER_ADDRESS", 100)
+        ),
         # Proxy headers: how many reverse proxies sit in front of the app (X-Forwarded-*).
         "PROXY_COUNT": int(env.get("PROXY_COUNT", 0)),
     }
