@@ -58,6 +58,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),
         "PERMANENT_SESSION_LIFETIME": int(env.get("SESSION_LIFETIME_SECONDS", 8 * 3600)),
+        # "Keep me signed in" lasts as long as a session, not Flask-Login's default of a year.
+        "REMEMBER_COOKIE_DURATION": int(env.get("SESSION_LIFETIME_SECONDS", 8 * 3600)),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", ""),
         "WTF_CSRF_TIME_LIMIT": None,

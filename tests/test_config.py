@@ -66,3 +66,11 @@ def test_sqlite_enforces_foreign_keys_and_uses_wal(tmp_path):
 def test_passwords_use_full_strength_scrypt_by_default(monkeypatch, tmp_path):
     monkeypatch.delenv("PASSWORD_HASH_METHOD", raising=False)
     assert load_config(str(tmp_path))["PASSWORD_HASH_METHOD"] == "scrypt"
+
+
+def test_keep_me_signed_in_lasts_a_session_not_a_year(tmp_path, monkeypatch):
+    from app.config import load_config
+
+    monkeypatch.setenv("SESSION_LIFETIME_SECONDS", "3600")
+    config = load_config(str(tmp_path))
+    assert config["REMEMBER_COOKIE_DURATION"] == 3600 == config["PERMANENT_SESSION_LIFETIME"]
