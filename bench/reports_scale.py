@@ -65,15 +65,12 @@ WHERE e.report_row_id IS NOT NULL
   AND (e.held OR ci.event_id IS NOT NULL OR t.event_id IS NOT NULL)
 GROUP BY e.report_row_id
 """
-#: The same with distinct invitees counted as the app's roll-up counts them today.
+#: The same with distinct invitees counted, as the roll-up counted them before it relied on
+#: the unique index (kept to show what DISTINCT costs, and to check both agree).
 FLOOR_DISTINCT_SQL = FLOOR_SQL.replace(
     "PERSONS", "count(DISTINCT c.invitee_id) + count(*) FILTER (WHERE c.invitee_id IS NULL)"
 )
 FLOOR_SQL = FLOOR_SQL.replace("PERSONS", "count(*)")
-#: Proposed (docs/PERFORMANCE.md): the live check-ins of an event, from the index alone.
-LIVE_INDEX_SQL = (
-    "CREATE INDEX ix_check_in_event_live ON check_in (event_id) WHERE undone_at IS NULL"
-)
 
 
 def load(app, checkins: int) -> dict:
@@ -307,11 +304,6 @@ def main(argv=None) -> None:
     parser.add_argument("--checkins", type=int, help="check-ins to load (default 1,000,000)")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per figure")
     parser.add_argument("--profile", action="store_true", help="pyinstrument profiles (stderr)")
-    parser.add_argument(
-        "--proposed",
-        action="store_true",
-        help="then time again with bench/proposals.py's queries and the proposed index",
-    )
     args = parser.parse_args(argv)
     checkins = args.checkins or (100_000 if args.quick else 1_000_000)
 
@@ -357,25 +349,25 @@ def main(argv=None) -> None:
                 ReportContext(campaign, unit, report.one_or_none()), "xlsx", include_drafts=True
             )
 
-        def stage(suffix: str) -> dict:
-            """Time everything once; figures named reports_<what><suffix>."""
-            for name in ("school", "district"):
-                ms, _ = median_ms(lambda k=name: table_of(ids[k]), args.repeat, warmup=1)
-                figure(f"reports_{name}_table{suffix}_median", round(ms, 1), "ms")
-            roll_ms, roll_all = median_ms(lambda: table_of(ids["province"]), args.repeat, 1)
-            floor_ms, _ = median_ms(floor, args.repeat, warmup=1)
-            figure(f"reports_province_rollup{suffix}_median", round(roll_ms, 1), "ms")
-            figure(f"reports_province_rollup{suffix}_max", round(max(roll_all), 1), "ms")
-            figure(f"reports_floor_query{suffix}_median", round(floor_ms, 1), "ms")
-            figure(f"reports_rollup_vs_floor{suffix}", round(roll_ms / floor_ms, 2), "x")
-            xlsx_ms, _ = median_ms(xlsx, max(3, args.repeat // 2), warmup=1)
-            figure(f"reports_province_xlsx{suffix}_median", round(xlsx_ms, 1), "ms")
-            table = table_of(ids["province"])
-            return {tr.row.id: tr.value for tr in table.rows}
-
         with app.test_request_context():
             engine = db.engine
-            by_row = stage("")
+            live_index = db.session.execute(
+                text("SELECT 1 FROM pg_indexes WHERE indexname = 'ix_check_in_event_live'")
+            ).scalar()
+            figure("reports_live_index", "yes" if live_index else "NO")
+            for name in ("school", "district"):
+                ms, _ = median_ms(lambda k=name: table_of(ids[k]), args.repeat, warmup=1)
+                figure(f"reports_{name}_table_median", round(ms, 1), "ms")
+            roll_ms, roll_all = median_ms(lambda: table_of(ids["province"]), args.repeat, 1)
+            floor_ms, _ = median_ms(floor, args.repeat, warmup=1)
+            figure("reports_province_rollup_median", round(roll_ms, 1), "ms")
+            figure("reports_province_rollup_max", round(max(roll_all), 1), "ms")
+            figure("reports_floor_query_median", round(floor_ms, 1), "ms")
+            figure("reports_rollup_vs_floor", round(roll_ms / floor_ms, 2), "x")
+            xlsx_ms, _ = median_ms(xlsx, max(3, args.repeat // 2), warmup=1)
+            figure("reports_province_xlsx_median", round(xlsx_ms, 1), "ms")
+            table = table_of(ids["province"])
+            by_row = {tr.row.id: tr.value for tr in table.rows}
             figure(
                 "reports_province_rollup_statements",
                 count_statements(engine, lambda: table_of(ids["province"])),
@@ -413,18 +405,6 @@ def main(argv=None) -> None:
                     print(f"# plan: {label}", file=sys.stderr)
                     print("\n".join(plan), file=sys.stderr)
 
-            if args.proposed:
-                from bench.proposals import apply_reports
-
-                db.session.remove()
-                with db.engine.connect().execution_options(
-                    isolation_level="AUTOCOMMIT"
-                ) as connection:
-                    connection.execute(text(LIVE_INDEX_SQL))
-                    connection.execute(text("VACUUM ANALYZE check_in"))
-                apply_reports()
-                proposed = stage("_proposed")
-                figure("reports_proposed_same_table", "yes" if proposed == by_row else "NO")
             db.session.remove()
             db.engine.dispose()
         note("timings done")

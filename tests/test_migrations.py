@@ -41,3 +41,28 @@ def test_upgrade_from_empty_matches_models_and_downgrades(empty_database_url):
         assert "unit" in inspect(db.engine).get_table_names()
         db.session.remove()
         db.engine.dispose()
+
+
+def live_check_in_indexes() -> dict[str, dict]:
+    """The check_in indexes named ix_check_in_event_live, as the database reports them."""
+    return {
+        index["name"]: index
+        for index in inspect(db.engine).get_indexes("check_in")
+        if index["name"] == "ix_check_in_event_live"
+    }
+
+
+def test_the_reports_index_covers_only_live_check_ins_and_downgrades(empty_database_url):
+    app = create_app({"TESTING": True, "DATABASE_URL": empty_database_url})
+    with app.app_context():
+        upgrade(revision="e4defa6b5280")
+        index = live_check_in_indexes()["ix_check_in_event_live"]
+        assert index["column_names"] == ["event_id"]
+        assert not index["unique"]
+        where = index["dialect_options"][f"{db.engine.dialect.name}_where"]
+        assert "undone_at IS NULL" in str(where).replace("(", "").replace(")", "")
+
+        downgrade(revision="251fe27b26d8")
+        assert live_check_in_indexes() == {}
+        db.session.remove()
+        db.engine.dispose()

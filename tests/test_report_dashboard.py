@@ -517,6 +517,7 @@ def test_the_dashboard_costs_the_same_statements_however_large_the_tree(
     assert header(doc, "events") == str(8 + 36)
     assert header(doc, "persons") == str(411 + 12 * (3 * 3 + 10 + 11 + 12))
     assert large == small
-    # Signed-in user, campaign, unit, its report; units and reports of the subtree; three
-    # grouped figures; template and its rows (11 here; a unit above may add its own load).
-    assert large <= 14, large
+    # Signed-in user, campaign, unit, its report; units and reports of the subtree; one
+    # grouped query of figures (by category, day and unit at once); template and its rows
+    # (9 here; a unit above may add its own load).
+    assert large <= 10, large

@@ -273,6 +273,30 @@ def test_the_preview_with_drafts_counts_the_schools_draft_and_says_so(client, au
     assert PREVIEW_MARK in paragraphs
 
 
+def test_the_units_below_are_listed_one_per_line_shown_in_full(client, auth, week):
+    ws = sheet_of(download(client, auth, week, "province", "province", "xlsx", drafts="1").data)
+
+    listed = {
+        ws.cell(row=r, column=1).value: r
+        for r in range(FIRST_BODY_ROW, ws.max_row + 1)
+        if str(ws.cell(row=r, column=1).value or "").startswith("- ")
+    }
+    district = listed["- Phòng GD&ĐT huyện Ba Tri (chưa lập báo cáo)"]
+    school = listed["- Trường TH An Bình Tây (bản nháp)"]
+    assert school == district + 1 and len(listed) == 3
+    assert ws.print_area.endswith(f"!$A$1:$F${max(listed.values())}")  # printed, A to F
+    for text, row in listed.items():
+        cell = ws.cell(row=row, column=1)
+        # Column A is narrow: the name shows in full because it is left-aligned, does not
+        # wrap, and the cells to its right are empty, so it runs over them.
+        assert cell.alignment.horizontal == "left" and not cell.alignment.wrap_text, text
+        assert [ws.cell(row=row, column=c).value for c in range(2, 7)] == [None] * 5, text
+        assert cell.font.i
+    # The school sits under its district, indented one step further.
+    indent = {row: ws.cell(row=row, column=1).alignment.indent for row in (district, school)}
+    assert indent[school] == indent[district] + 1
+
+
 # --- Word -------------------------------------------------------------------------------------
 
 

@@ -4,8 +4,12 @@
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
-from app.checkin.services import record_headcount
+from app.checkin.models import CheckInMethod
+from app.checkin.services import Outcome, check_in_invitee, record_headcount, remove_headcount, undo
+from app.invitations.models import Invitee
+from app.invitations.services import PersonData, invite
 from app.reports.figures import compute_table, measure_key, report_table
 from app.reports.models import ReportStatus
 from app.reports.services import (
@@ -18,6 +22,7 @@ from app.reports.services import (
     save_figures,
     submit,
 )
+from app.schedule.models import Event, EventKind
 from app.units.models import UnitKind
 
 LIFE_SKILLS = "Giáo dục kỹ năng sống cho học sinh"
@@ -56,6 +61,42 @@ def test_a_schools_figures_come_from_its_check_ins_and_tallies(week):
     # Typed rows start empty.
     assert figures(table, ARTICLES) == (None, None)
     assert table.units_below == []
+
+
+def test_undone_check_ins_and_removed_tallies_never_count(week, db):
+    campaign, e1, actor = week["campaign"], week["e1"], week["actor"]
+    school2 = week["school2"]
+
+    def checkin(event, invitee):
+        return check_in_invitee(event, invitee, actor, method=CheckInMethod.SCAN, override=True)
+
+    # Bình, undone at E1 in the example, is scanned again: an undone row and a live one, one
+    # person. Then someone is checked in and undone twice: two undone rows, nobody.
+    binh = db.session.scalar(select(Invitee).filter_by(full_name="Trần Thị Bình"))
+    assert checkin(e1, binh).outcome is Outcome.OK
+    khoa = invite(e1, week["school1"], PersonData("Hồ Văn Khoa"))
+    for _ in range(2):
+        undo(checkin(e1, khoa).checkin, actor.user)
+    # School 2's opening ceremony: only an undone check-in and a removed tally.
+    opening = db.session.scalar(select(Event).filter_by(unit_id=school2.id, kind=EventKind.OPENING))
+    guest = invite(opening, school2, PersonData("Lý Thị Hoa"))
+    undo(checkin(opening, guest).checkin, actor.user)
+    remove_headcount(record_headcount(opening, "Toàn trường", 400, actor), actor)
+    db.session.commit()
+
+    assert figures(compute_table(campaign, week["school1"]), LIFE_SKILLS) == (2, 38 + 1)
+    table = compute_table(campaign, school2)
+    assert figures(table, OPENING) == (None, None)  # no event of its own took place
+    assert figures(table, SCHOOLS_OPENED) == (0, None)
+    district = compute_table(campaign, week["district1"], include_drafts=True)
+    assert figures(district, SCHOOLS_OPENED) == (1, None)  # school 1's only
+
+    # One live check-in and the ceremony took place, with one person.
+    assert checkin(opening, guest).outcome is Outcome.OK
+    db.session.commit()
+    table = compute_table(campaign, school2)
+    assert figures(table, OPENING) == (1, 1)
+    assert figures(table, SCHOOLS_OPENED) == (1, None)
 
 
 def test_sections_add_up_only_rows_of_one_unit_of_measure(week, db):

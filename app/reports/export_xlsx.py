@@ -160,12 +160,13 @@ def write_xlsx(doc: ReportDoc) -> bytes:
     for note in doc.notes:
         _title_row(ws, row, note, italic=True, align=left_note)
         row += 1
+    # One line per unit below, not merged: left-aligned text that does not wrap runs over the
+    # empty cells to its right. openpyxl checks each merge against all the earlier ones, so
+    # a province's 500 merged lines took a second.
     for name, depth in doc.listed_units:
-        text = f"- {name}"
-        _put(ws, row, 1, text, italic=True, border=False, align=Alignment(
-            horizontal="left", vertical="top", wrap_text=True, indent=max(depth, 1)))  # fmt: skip
-        _merge(ws, row, 1, row, LAST_COLUMN)
-        ws.row_dimensions[row].height = LINE_HEIGHT * _lines_needed(text, sum(WIDTHS) - 4) + 3
+        align = Alignment(horizontal="left", vertical="top", indent=max(depth, 1))
+        _put(ws, row, 1, f"- {name}", italic=True, border=False, align=align)
+        ws.row_dimensions[row].height = LINE_HEIGHT + 3
         row += 1
 
     for index, width in enumerate(WIDTHS, start=1):
