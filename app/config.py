@@ -92,6 +92,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "VENUE_ADDRESS_RATE_LIMIT": env.get("VENUE_ADDRESS_RATE_LIMIT", "600 per minute"),
         "VENUE_DEVICE_RATE_LIMIT": env.get("VENUE_DEVICE_RATE_LIMIT", ""),
         "VENUE_TOKEN_RATE_LIMIT": env.get("VENUE_TOKEN_RATE_LIMIT", "1200 per minute"),
+        # The JSON API: per token (a desk's phones may share one), and per address whatever the
+        # token (a venue's wifi puts many phones behind one address).
+        "API_TOKEN_RATE_LIMIT": env.get("API_TOKEN_RATE_LIMIT", "1200 per minute"),
+        "API_ADDRESS_RATE_LIMIT": env.get("API_ADDRESS_RATE_LIMIT", "6000 per minute"),
         # Wrong walk-in codes before growing delays: per phone, and per address (venue wifi).
         "WALKIN_CODE_FREE_FAILURES": int(env.get("WALKIN_CODE_FREE_FAILURES", 5)),
         "WALKIN_CODE_FREE_FAILURES_PER_ADDRESS": int(

@@ -189,17 +189,10 @@ def main(argv=None) -> None:
         action="store_true",
         help="in-process profile of 200 API scans (round trips, CPU; cProfile on stderr)",
     )
-    parser.add_argument(
-        "--proposed",
-        action="store_true",
-        help="also load the app with bench/proposals.py applied (target api_proposed)",
-    )
     args = parser.parse_args(argv)
     per_run = args.requests or (300 if args.quick else 1000)
     levels = [int(c) for c in args.clients.split(",")]
     targets = [t for t in args.targets.split(",") if t]
-    if args.proposed:
-        targets.append("api_proposed")
     warmup = 200
 
     machine_load()
@@ -240,13 +233,6 @@ def main(argv=None) -> None:
             reference_app = create_reference(url)
             profile_scans(reference_app, world, take(200), "checkin_reference")
             profile_scans(app, world, take(200), "checkin_api")
-        if args.proposed:
-            from bench.proposals import apply_api
-
-            apply_api(app)
-            statements_per_scan(app, world, take(2), "checkin_api_proposed")
-            if args.profile:
-                profile_scans(app, world, take(200), "checkin_api_proposed")
         with app.app_context():
             db.engine.dispose()
 
@@ -256,11 +242,6 @@ def main(argv=None) -> None:
             reference = stack.enter_context(
                 Gunicorn("bench.reference_app:app", env, name="reference")
             )
-            proposed = None
-            if args.proposed:
-                proposed = stack.enter_context(
-                    Gunicorn("bench.proposed_wsgi:app", env, name="proposed")
-                )
             figure("gunicorn_workers", server.workers, "processes")
             figure("gunicorn_threads", server.threads, "threads")
             browser = BrowserSession(server.port)
@@ -268,15 +249,13 @@ def main(argv=None) -> None:
             browser.request("GET", f"/events/{world.event_id}/checkin")  # the CSRF token
 
             def make(target: str, token: str) -> Request:
-                if target in ("api", "api_proposed"):
+                if target == "api":
                     return api_request(world, token)
                 if target == "scanner":
                     return scanner_request(world, browser, token)
                 return reference_request(world, token)
 
             ports = {"api": server.port, "scanner": server.port, "reference": reference.port}
-            if proposed is not None:
-                ports["api_proposed"] = proposed.port
             for target in ["reference", *targets]:  # every worker connected and warm
                 warm = (
                     [make(target, t) for t in take(warmup)]

@@ -11,9 +11,10 @@ from functools import wraps
 from flask import g, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from app.api.errors import ApiError, request_language
-from app.checkin.tokens import user_for_token
+from app.checkin.tokens import live_token
 from app.extensions import db
 from app.schedule.models import Campaign, Event
 from app.schedule.permissions import campaign_visible, can_edit_schedule
@@ -43,14 +44,16 @@ def api_auth(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         with force_locale(request_language()):
-            user = user_for_token(_bearer_token())
-            if user is None:
+            token = live_token(_bearer_token())
+            if token is None:
                 raise ApiError(
                     401, "invalid_token", _("This API token is unknown or has been revoked.")
                 )
-            # The token's last use is noted on its own, before the request's own transaction.
-            db.session.commit()
-            g.api_user = user
+            g.api_user, g.api_token_name = token.user, token.name
+            if db.session.dirty:
+                # The token's last use (at most once a minute) is committed on its own, before
+                # the request's own transaction; otherwise the request goes on in the first one.
+                db.session.commit()
         with force_locale(request_language()):
             return view(*args, **kwargs)
 
@@ -87,7 +90,11 @@ def get_event(event_id: int, need: str = "see") -> Event:
     administrators), "checkin" (check-ins and headcounts: those and check-in staff).
     """
     user = api_user()
-    event = db.session.get(Event, event_id) if event_id <= MAX_ID else None
+    event = (
+        db.session.get(Event, event_id, options=[joinedload(Event.unit)])
+        if event_id <= MAX_ID
+        else None
+    )
     if event is None or not event.unit.is_within(user.unit):
         raise not_found()
     if need == "edit" and not can_edit_schedule(user):

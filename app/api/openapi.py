@@ -314,6 +314,11 @@ _ERRORS = {
     "NotFound": ("404", "Not found, or outside the user's unit."),
     "ValidationFailed": ("422", "Fields need fixing; `details` names each one."),
     "TooLarge": ("413", "The body is larger than the server accepts (code payload_too_large)."),
+    "RateLimited": (
+        "429",
+        "Too many requests from this token or address (code rate_limited); "
+        "retry after the Retry-After header's seconds.",
+    ),
     "InternalError": ("500", "A failure on the server's side (code internal_error)."),
     "Unavailable": (
         "503",
@@ -322,7 +327,7 @@ _ERRORS = {
     ),
 }
 #: Answers any operation may give, whatever it is.
-_ALWAYS = ("InternalError", "Unavailable")
+_ALWAYS = ("RateLimited", "InternalError", "Unavailable")
 
 
 def _json(schema_name: str, description: str) -> dict:
@@ -463,9 +468,13 @@ def build_document() -> dict:
         name: _json("Error", description) for name, (_status, description) in _ERRORS.items()
     }
     responses["Conflict"] = _json("Error", "The client_uuid was used for another event.")
-    responses["Unavailable"]["headers"] = {
-        "Retry-After": {"description": "Seconds to wait before trying again.", "schema": INTEGER}
-    }
+    for name in ("RateLimited", "Unavailable"):
+        responses[name]["headers"] = {
+            "Retry-After": {
+                "description": "Seconds to wait before trying again.",
+                "schema": INTEGER,
+            }
+        }
     return {
         "openapi": "3.1.0",
         "info": {

@@ -25,7 +25,7 @@ from app.invitations.services import (
     PersonData,
     groups_of,
     invitations_of_event,
-    invite,
+    invite_many,
     normalise_phone,
     save_group,
 )
@@ -214,23 +214,22 @@ def add_invitees(event_id: int):
     check.raise_if_invalid()
 
     groups = {group.name: group for group in groups_of(event)}
-    created = []
+    rows = []
     for data, group_name in people:
         group = None
         if group_name:
             group = groups.get(group_name)
             if group is None:
                 group = groups[group_name] = save_group(None, event, group_name, None)
-        created.append((invite(event, api_user().unit, data, group=group), group_name))
+        rows.append((data, group, None))
+    invitees = invite_many(event, api_user().unit, rows)
+    names = [group_name for _data, group_name in people]
+    created = [
+        {"id": i.id, "full_name": i.full_name, "group": name, "token": i.token}
+        for i, name in zip(invitees, names, strict=True)
+    ]  # read before the commit, which expires them
     db.session.commit()
-    return jsonify(
-        {
-            "invitees": [
-                {"id": i.id, "full_name": i.full_name, "group": name, "token": i.token}
-                for i, name in created
-            ]
-        }
-    ), 201
+    return jsonify({"invitees": created}), 201
 
 
 @bp.get("/events/<int:event_id>/invitees")
@@ -406,16 +405,24 @@ def openapi():
 _ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
+def _api_routes() -> Map:
+    """The API's real routes as a map of their own, built once per app."""
+    routes = current_app.extensions.get("api_routes")
+    if routes is None:
+        rules = [
+            Rule(rule.rule, endpoint=rule.endpoint, methods=rule.methods)
+            for rule in current_app.url_map.iter_rules()
+            if rule.endpoint.startswith("api.") and rule.endpoint != "api.unknown"
+        ]
+        # merge_slashes=False: "/events//1/totals" is not "/events/1/totals" (whose methods
+        # would be offered for a path that does not exist).
+        routes = current_app.extensions["api_routes"] = Map(rules, merge_slashes=False)
+    return routes
+
+
 def _allowed_methods(path: str) -> list[str]:
     """Methods the API's real routes accept at `path` (none: the path does not exist)."""
-    rules = [
-        Rule(rule.rule, endpoint=rule.endpoint, methods=rule.methods)
-        for rule in current_app.url_map.iter_rules()
-        if rule.endpoint.startswith("api.") and rule.endpoint != "api.unknown"
-    ]
-    # merge_slashes=False: "/events//1/totals" is not "/events/1/totals" (whose methods would
-    # be offered for a path that does not exist).
-    return Map(rules, merge_slashes=False).bind("localhost").allowed_methods(path)
+    return _api_routes().bind("localhost").allowed_methods(path)
 
 
 @bp.route("/", defaults={"rest": ""}, methods=_ANY_METHOD)

@@ -169,6 +169,17 @@ class Lookup:
     def __init__(self, session: Session):
         self.session = session
         self._cache: dict[tuple, dict | None] = {}
+        self._new: dict[tuple, object] | None = None
+
+    def _held(self, model, row_id):
+        """The object of that row in the session: in the identity map, or inserted by the flush
+        being described (they join the identity map only after the flush's hooks)."""
+        obj = self.session.identity_map.get(self.session.identity_key(model, (row_id,)))
+        if obj is None:
+            if self._new is None:
+                self._new = {(type(o), inspect(o).dict.get("id")): o for o in self.session.new}
+            obj = self._new.get((model, row_id))
+        return obj
 
     def get(self, model, row_id, *columns: str) -> dict | None:
         if row_id is None:
@@ -177,7 +188,7 @@ class Lookup:
         if key in self._cache:
             return self._cache[key]
         found = None
-        obj = self.session.identity_map.get(self.session.identity_key(model, (row_id,)))
+        obj = self._held(model, row_id)
         if obj is not None:
             held = inspect(obj).dict
             if all(column in held for column in columns):

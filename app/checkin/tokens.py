@@ -11,6 +11,7 @@ import hashlib
 import secrets
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.checkin.models import ApiToken
 from app.extensions import db
@@ -59,14 +60,25 @@ def tokens_of(user: User) -> list[ApiToken]:
     )
 
 
-def user_for_token(token: str) -> User | None:
-    """The active user a live token belongs to, noting when it was used; None otherwise."""
+def live_token(token: str) -> ApiToken | None:
+    """The live token of an active user, with the user and their unit loaded in the same query,
+    noting when it was used (at most once a TOUCH_INTERVAL); None otherwise."""
     if not token or len(token) > 200:
         return None
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    row = db.session.scalar(
+        select(ApiToken)
+        .options(joinedload(ApiToken.user).joinedload(User.unit))
+        .where(ApiToken.token_hash == hash_token(token))
+    )
     if row is None or row.revoked_at is not None or not row.user.is_active:
         return None
     now = _now()
     if row.last_used_at is None or now - row.last_used_at >= TOUCH_INTERVAL:
         row.last_used_at = now
-    return row.user
+    return row
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user a live token belongs to, noting when it was used; None otherwise."""
+    row = live_token(token)
+    return row.user if row is not None else None

@@ -32,6 +32,7 @@ from app.invitations.services import (
     fold_name,
     groups_of,
     invite,
+    invite_many,
     normalise_phone,
     save_contact,
     save_group,
@@ -501,6 +502,7 @@ def import_invitees(
     counts = ImportCounts()
     groups = {fold_name(group.name): group for group in groups_of(event)}
     contacts = _Index(db.session.scalars(select(Contact).where(Contact.unit_id == unit.id)))
+    new_people = []  # invited together at the end: a few statements for the whole list
     for draft in drafts:
         if not draft.ok:
             if not only_valid:
@@ -527,6 +529,7 @@ def import_invitees(
             contact = save_contact(None, unit, data)
             contacts.add(contact)
             counts.new_contacts += 1
-        invite(event, unit, data, group=group, contact=contact)
+        new_people.append((data, group, contact))
         counts.new_people += 1
+    invite_many(event, unit, new_people)
     return counts
