@@ -14,10 +14,6 @@ from openpyxl.utils import get_column_letter
 
 from app.reports.models import ReportRow, ReportTemplate, RowSource
 from app.reports.template_xlsx import (
-    _LONGEST_HEADING,
-    _NO,
-    _SOURCES_READ,
-    _YES,
     COLUMNS,
     HEAD,
     LABEL_LENGTH,
@@ -29,11 +25,22 @@ from app.reports.template_xlsx import (
     SECTION,
     SOURCE_WORDS,
     UNIT_LENGTH,
-    _fold,
+    fold_words,
     source_words,
 )
 from app.schedule.records import cell_text
 from app.schedule.tables import ImportFileError, blank_value, read_rows
+
+#: What the "Cách tính" column may say (folded): the exported words or the source's own name.
+_SOURCES_READ: dict[str, tuple[RowSource, str | None]] = {
+    **{fold_words(words): key for key, words in SOURCE_WORDS.items()},
+    **{fold_words(key[0].value + (f":{key[1]}" if key[1] else "")): key for key in SOURCE_WORDS},
+}
+#: The "Danh mục hoạt động" column's marks (folded).
+_YES = {"x", "co", "yes", "true", "1", "v"}
+_NO = {"", "khong", "no", "false", "0"}
+#: A header cell may say more than the name ("Cách tính (xem Hướng dẫn)"), within this length.
+_LONGEST_HEADING = 40
 
 
 @dataclass
@@ -125,7 +132,7 @@ def _header_columns(row: list) -> dict[str, int]:
     for index, value in enumerate(row):
         if not isinstance(value, str):
             continue
-        folded = _fold(value)
+        folded = fold_words(value)
         if not folded or len(folded) > _LONGEST_HEADING:
             continue
         for column in COLUMNS:
@@ -268,7 +275,7 @@ def _draft(line: int, values: dict, with_formula: set[str], problems: list[Probl
             )
         )
 
-    source, unit_filter = _SOURCES_READ.get(_fold(text["source"]), (None, None))
+    source, unit_filter = _SOURCES_READ.get(fold_words(text["source"]), (None, None))
     if source is None and "source" not in with_formula:
         allowed = "; ".join(f"“{words}”" for words in SOURCE_WORDS.values())
         if text["source"]:
@@ -286,7 +293,7 @@ def _draft(line: int, values: dict, with_formula: set[str], problems: list[Probl
             )
         problems.append(Problem(line, message))
 
-    mark = _fold(text["category"])
+    mark = fold_words(text["category"])
     if mark not in _YES and mark not in _NO:
         problems.append(
             Problem(

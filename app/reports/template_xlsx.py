@@ -91,20 +91,12 @@ def source_words(source: RowSource, unit_filter: str | None) -> str:
     return SOURCE_WORDS.get(key, source.value)
 
 
-def _fold(value: str) -> str:
+def fold_words(value: str) -> str:
     """Case, diacritics and punctuation do not matter: "NHẬP TAY", "nhap tay." → "nhap tay"."""
     text = value.replace("đ", "d").replace("Đ", "D")
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     return " ".join(re.findall(r"[a-z0-9]+", text))
-
-
-_SOURCES_READ: dict[str, tuple[RowSource, str | None]] = {
-    **{_fold(words): key for key, words in SOURCE_WORDS.items()},
-    **{_fold(key[0].value + (f":{key[1]}" if key[1] else "")): key for key in SOURCE_WORDS},
-}
-_YES = {"x", "co", "yes", "true", "1", "v"}
-_NO = {"", "khong", "no", "false", "0"}
 
 
 @dataclass(frozen=True)
@@ -134,8 +126,6 @@ COLUMNS = (
     ),
 )
 HEAD = {column.key: column.head for column in COLUMNS}
-#: A header cell may say more than the name ("Cách tính (xem Hướng dẫn)"), within this length.
-_LONGEST_HEADING = 40
 
 
 # --- export ---------------------------------------------------------------------------------
