@@ -185,6 +185,18 @@ def test_copy_a_campaign_into_the_new_week(client, organiser, tree, last_year, d
     assert "29/09/2024" in html and "trước khi Tuần lễ bắt đầu" in html
 
 
+def test_an_archived_event_stays_behind_when_a_campaign_is_copied(client, organiser, last_year, db):
+    archived = db.session.scalar(select(Event).where(Event.title == "Ngày hội đọc sách"))
+    archived.archived_at = dt.datetime(2023, 10, 20, 3, 0)
+    db.session.commit()
+    response = client.post(f"/campaigns/{last_year.id}/copy", data=_copy_data())
+    new = db.session.scalar(select(Campaign).where(Campaign.year == 2024))
+    titles = db.session.scalars(select(Event.title).where(Event.campaign_id == new.id)).all()
+    assert sorted(titles) == ["Lễ khai mạc Tuần lễ", "Tuyên truyền trước Tuần lễ"]
+    html = client.get(response.location).get_data(as_text=True)
+    assert "2 sự kiện" in _flash(html) and re.search(r"\b3\b", _flash(html))
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
@@ -445,10 +457,11 @@ def test_a_performer_due_elsewhere_at_the_same_time_is_pointed_out(
         ("touching times", T(8, 25), T(8, 40)),
         ("another campaign", T(8, 0), T(8, 30)),
         ("outside the subtree", T(8, 0), T(8, 30)),
+        ("an archived event", T(8, 0), T(8, 30)),
     ],
 )
 def test_no_hint_without_a_real_clash(
-    client, organiser, tree, last_year, this_year, ceremony, make_event, make_item,
+    client, organiser, tree, last_year, this_year, ceremony, make_event, make_item, db,
     case, start, end,
 ):  # fmt: skip
     campaign = last_year if case == "another campaign" else this_year
@@ -456,6 +469,9 @@ def test_no_hint_without_a_real_clash(
     date = D(2024, 10, 1) if case == "another day" else D(2024, 9, 30)
     other = make_event(campaign, host, title="Tọa đàm khuyến học", date=date)
     make_item(other, "Phát biểu chỉ đạo", start, end, "Lãnh đạo UBND huyện.")
+    if case == "an archived event":
+        other.archived_at = dt.datetime(2024, 9, 20, 3, 0)
+        db.session.commit()
     html = client.get(f"/events/{ceremony['event'].id}").get_data(as_text=True)
     assert _hints(html, ceremony["speech"].id) == []
     assert "Tọa đàm khuyến học" not in html

@@ -62,7 +62,7 @@ class _DatedItem:
 
 def performer_clashes(event: Event, within: Unit) -> dict[int, list[ProgramItem]]:
     """For each run-sheet row of `event`, the rows its performer leads at an overlapping time in
-    other events of the campaign on the same day hosted in `within`'s subtree.
+    other events of the campaign on the same day hosted in `within`'s subtree (not archived).
 
     The other events' rows come in one query, each with its event (the hint prints its title).
     """
@@ -77,6 +77,7 @@ def performer_clashes(event: Event, within: Unit) -> dict[int, list[ProgramItem]
             Event.campaign_id == event.campaign_id,
             Event.date == event.date,
             Event.id != event.id,
+            Event.archived_at.is_(None),
             Unit.path.startswith(within.path, autoescape=True),
             ProgramItem.performer != "",
             ProgramItem.start_time.is_not(None),

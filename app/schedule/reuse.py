@@ -77,13 +77,14 @@ def copied_counts(campaign: Campaign) -> tuple[int, int]:
         select(func.count(distinct(Event.id)), func.count(ProgramItem.id))
         .select_from(Event)
         .outerjoin(ProgramItem, ProgramItem.event_id == Event.id)
-        .where(Event.campaign_id == campaign.id)
+        .where(Event.campaign_id == campaign.id, Event.archived_at.is_(None))
     ).one()
     return events, rows
 
 
 def _events_to_copy(source: Campaign, within: Unit) -> list[Event]:
-    """The source's events hosted in `within`'s subtree, with what a copy reads loaded."""
+    """The source's events hosted in `within`'s subtree (archived ones stay behind), with what a
+    copy reads loaded."""
     return list(
         db.session.scalars(
             select(Event)
@@ -93,7 +94,7 @@ def _events_to_copy(source: Campaign, within: Unit) -> list[Event]:
                 selectinload(Event.program),
                 selectinload(Event.report_row),
             )
-            .where(Event.campaign_id == source.id)
+            .where(Event.campaign_id == source.id, Event.archived_at.is_(None))
             .where(Unit.path.startswith(within.path, autoescape=True))
             .order_by(Event.id)  # the copies keep the source's order among equal rows
         )
