@@ -97,6 +97,49 @@ class Factories:
         self.db.session.commit()
         return event
 
+    def make_todays_ceremony(
+        self,
+        people: list[str] | int,
+        *,
+        unit_name: str = "Phòng GD&ĐT huyện Bạch Thông",
+        group_name: str = "Cấp huyện",
+    ):
+        """A district office's opening ceremony today (venue time), check-in open all day, in a
+        week around today, with its delegates invited in one group: `people` is their names or
+        how many ("Đại biểu số n"). Returns (office, event, invitees)."""
+        import datetime as dt
+        from zoneinfo import ZoneInfo
+
+        from app.invitations.services import PersonData, invite, save_group
+        from app.schedule.models import EventKind
+
+        office = self.make_unit(name=unit_name, kind=UnitKind.DISTRICT_OFFICE)
+        today = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+        campaign = self.make_campaign(
+            office,
+            year=today.year,
+            start_date=today - dt.timedelta(days=3),
+            end_date=today + dt.timedelta(days=3),
+        )
+        event = self.make_event(
+            campaign,
+            office,
+            kind=EventKind.OPENING,
+            title="Lễ khai mạc Tuần lễ",
+            date=today,
+            start_time=dt.time(0, 30),
+        )
+        group = save_group(None, event, group_name, None)
+        names = [f"Đại biểu số {n}" for n in range(people)] if isinstance(people, int) else people
+        invitees = [
+            invite(
+                event, office, PersonData(name, phone="0912345678" if n == 0 else ""), group=group
+            )
+            for n, name in enumerate(names)
+        ]
+        self.db.session.commit()
+        return office, event, invitees
+
     def make_item(self, event, content: str, start=None, end=None, performer: str = ""):
         from app.schedule.services import ItemData, add_item
 

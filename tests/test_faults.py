@@ -11,7 +11,6 @@ import threading
 import uuid
 from contextlib import contextmanager, suppress
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 import lxml.html
 import psycopg
@@ -24,9 +23,8 @@ from sqlalchemy.exc import OperationalError
 from app import create_app
 from app.checkin.models import CheckIn
 from app.checkin.tokens import create_token
-from app.invitations.services import PersonData, invite, save_group
-from app.schedule.models import EventKind
-from app.units.models import Role, UnitKind
+from app.invitations.services import PersonData, invite
+from app.units.models import Role
 from tests.conftest import TEST_DB, CsrfClient
 
 DOWN_VI = "Hiện không kết nối được cơ sở dữ liệu. Vui lòng thử lại sau ít phút."
@@ -42,31 +40,10 @@ postgresql_only = pytest.mark.skipif(
 
 
 @pytest.fixture
-def ceremony(db, make_unit, make_user, make_campaign, make_event):
+def ceremony(db, factories, make_user):
     """Today's opening ceremony (check-in open all day), eight delegates, a check-in staff
     account signed in nowhere yet, and an API token for it."""
-    office = make_unit(name="Phòng GD&ĐT huyện Bạch Thông", kind=UnitKind.DISTRICT_OFFICE)
-    today = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
-    campaign = make_campaign(
-        office,
-        year=today.year,
-        start_date=today - dt.timedelta(days=3),
-        end_date=today + dt.timedelta(days=3),
-    )
-    event = make_event(
-        campaign,
-        office,
-        kind=EventKind.OPENING,
-        title="Lễ khai mạc Tuần lễ",
-        date=today,
-        start_time=dt.time(0, 30),
-    )
-    group = save_group(None, event, "Cấp huyện", None)
-    people = [
-        invite(event, office, PersonData(f"Đại biểu số {n}", phone="0912345678"), group=group)
-        for n in range(8)
-    ]
-    db.session.commit()
+    office, event, people = factories.make_todays_ceremony(8)
     staff = make_user(office, Role.CHECKIN_STAFF, email="diemdanh@example.vn")
     english = make_user(office, Role.ORGANISER, email="organiser@example.vn", locale="en")
     _row, token = create_token(staff, "test")

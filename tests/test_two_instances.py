@@ -16,7 +16,6 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import redis
@@ -105,9 +104,7 @@ def seed(database_url: str) -> dict:
     from app import create_app
     from app.checkin.tokens import create_token
     from app.extensions import db
-    from app.invitations.services import PersonData, invite, save_group
-    from app.schedule.models import EventKind
-    from app.units.models import Role, UnitKind
+    from app.units.models import Role
     from tests.factories import Factories
 
     application = create_app(
@@ -121,28 +118,9 @@ def seed(database_url: str) -> dict:
     )
     with application.app_context():
         make = Factories(db, TEST_PASSWORD)
-        office = make.make_unit(name="Phòng GD&ĐT quận Đống Đa", kind=UnitKind.DISTRICT_OFFICE)
-        today = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
-        campaign = make.make_campaign(
-            office,
-            year=today.year,
-            start_date=today - dt.timedelta(days=3),
-            end_date=today + dt.timedelta(days=3),
+        office, event, people = make.make_todays_ceremony(
+            2 * PEOPLE, unit_name="Phòng GD&ĐT quận Đống Đa", group_name="Cấp phường"
         )
-        event = make.make_event(
-            campaign,
-            office,
-            kind=EventKind.OPENING,
-            title="Lễ khai mạc Tuần lễ",
-            date=today,
-            start_time=dt.time(0, 30),
-        )
-        group = save_group(None, event, "Cấp phường", None)
-        people = [
-            invite(event, office, PersonData(f"Đại biểu số {n}"), group=group)
-            for n in range(2 * PEOPLE)
-        ]
-        db.session.commit()
         staff = make.make_user(office, Role.CHECKIN_STAFF)
         _row, token = create_token(staff, "two instances")
         db.session.commit()

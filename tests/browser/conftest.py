@@ -7,17 +7,13 @@ drives /usr/bin/chromium.
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
-from app.invitations.services import PersonData, invite, save_group
-from app.schedule.models import EventKind
-from app.units.models import Role, UnitKind
+from app.units.models import Role
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -100,30 +96,10 @@ def sign_in(live_server, factories):
 
 
 @pytest.fixture
-def todays_ceremony(db, make_unit, make_user, make_campaign, make_event):
-    """Today's opening ceremony (check-in open), two delegates, a check-in staff account."""
-    office = make_unit(name="Phòng GD&ĐT huyện Bạch Thông", kind=UnitKind.DISTRICT_OFFICE)
+def todays_ceremony(db, factories, make_user):
+    """Today's opening ceremony (check-in open), three delegates, a check-in staff account."""
+    office, event, people = factories.make_todays_ceremony(
+        ["Nguyễn Duy Luân", "Trần Thị Hồng Đào", "Lê Văn Khách"]
+    )
     make_user(office, Role.CHECKIN_STAFF, email="diemdanh@example.vn")
-    today = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
-    campaign = make_campaign(
-        office,
-        year=today.year,
-        start_date=today - dt.timedelta(days=3),
-        end_date=today + dt.timedelta(days=3),
-    )
-    event = make_event(
-        campaign,
-        office,
-        kind=EventKind.OPENING,
-        title="Lễ khai mạc Tuần lễ",
-        date=today,
-        start_time=dt.time(0, 30),
-    )
-    group = save_group(None, event, "Cấp huyện", None)
-    people = [
-        invite(event, office, PersonData("Nguyễn Duy Luân", phone="0912345678"), group=group),
-        invite(event, office, PersonData("Trần Thị Hồng Đào"), group=group),
-        invite(event, office, PersonData("Lê Văn Khách"), group=group),
-    ]
-    db.session.commit()
     return event, people
