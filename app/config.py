@@ -92,6 +92,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "VENUE_ADDRESS_RATE_LIMIT": env.get("VENUE_ADDRESS_RATE_LIMIT", "600 per minute"),
         "VENUE_DEVICE_RATE_LIMIT": env.get("VENUE_DEVICE_RATE_LIMIT", ""),
         "VENUE_TOKEN_RATE_LIMIT": env.get("VENUE_TOKEN_RATE_LIMIT", "1200 per minute"),
+        # Finished jobs (badge and card PDFs, letters: names and working QR codes) are deleted
+        # this many hours after they finish.
+        "JOB_RETENTION_HOURS": float(env.get("JOB_RETENTION_HOURS", 24)),
         # The JSON API: per token (a desk's phones may share one), and per address whatever the
         # token (a venue's wifi puts many phones behind one address).
         "API_TOKEN_RATE_LIMIT": env.get("API_TOKEN_RATE_LIMIT", "1200 per minute"),

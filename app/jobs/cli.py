@@ -7,7 +7,8 @@ import time
 import click
 from flask.cli import AppGroup
 
-from app.jobs.services import run_pending
+from app.extensions import db
+from app.jobs.services import purge_finished, run_pending
 
 jobs_cli = AppGroup("jobs", help="Background jobs.")
 
@@ -18,9 +19,19 @@ jobs_cli = AppGroup("jobs", help="Background jobs.")
 def work_command(once: bool, interval: float):
     """Run queued jobs (badges, exports, e-mails) until stopped."""
     while True:
+        purge_finished()
+        db.session.commit()
         count = run_pending()
         if count:
             click.echo(f"ran {count} job(s)")
         if once:
             return
         time.sleep(interval)
+
+
+@jobs_cli.command("purge")
+def purge_command():
+    """Delete finished jobs older than JOB_RETENTION_HOURS, with their files."""
+    count = purge_finished()
+    db.session.commit()
+    click.echo(f"deleted {count} finished job(s)")

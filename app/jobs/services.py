@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from app.extensions import db
 from app.jobs.models import Job, JobState
@@ -47,10 +47,23 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def purge_finished() -> int:
+    """Delete the jobs finished more than JOB_RETENTION_HOURS ago, with their files: badges,
+    cards and letters hold names and working QR codes, so they are not kept for ever. Returns
+    how many went; the caller commits."""
+    hours = current_app.config.get("JOB_RETENTION_HOURS", 24)
+    cutoff = _now() - dt.timedelta(hours=hours)
+    result = db.session.execute(
+        delete(Job).where(Job.state.in_((JobState.DONE, JobState.FAILED)), Job.finished_at < cutoff)
+    )
+    return result.rowcount or 0
+
+
 def enqueue(kind: str, params: dict, user_id: int | None, total: int = 0) -> Job:
-    """Create a queued job; the caller commits."""
+    """Create a queued job (old finished ones are deleted on the way); the caller commits."""
     if kind not in _KINDS:
         raise KeyError(kind)
+    purge_finished()
     job = Job(
         token=secrets.token_urlsafe(24),
         kind=kind,
