@@ -418,3 +418,208 @@ def test_public_pages_are_rate_limited(limited_app, world):
     limited_app.config["PUBLIC_RATE_LIMIT"] = "5 per minute"
     statuses = [client.get("/i/no-such-token").status_code for _ in range(6)]
     assert statuses == [404] * 5 + [429]
+
+
+# --- a long list: actions on demand, groups shown in part, a search that finds anyone -------
+
+
+@pytest.fixture
+def organiser_en(world, auth):
+    """An organiser reading in English (the strings new with these pages are checked in
+    English until their Vietnamese is in the catalogue)."""
+    user = world["make_user"](world["district"], Role.ORGANISER, locale="en")
+    auth.login(user)
+    return user
+
+
+def _row_of(html: str, invitation_id: int) -> str:
+    """The <tr> of one invitation in a page or fragment."""
+    start = html.index(f'<tr id="invitation-{invitation_id}"')
+    return html[start : html.index("</tr>", start) + len("</tr>")]
+
+
+@pytest.fixture
+def long_list(world, db, monkeypatch):
+    """The ceremony's list past the point where groups show only their first names: here 3
+    per group beyond 4 names in all (the page's figures are 50 beyond 200)."""
+    from app.invitations import queries
+
+    monkeypatch.setattr(queries, "FULL_LIST_UP_TO", 4)
+    monkeypatch.setattr(queries, "GROUP_PAGE", 3)
+    people = [
+        invite(
+            world["opening"],
+            world["district"],
+            PersonData(f"Đại biểu số {n}", "Giáo viên", "Trường TH số 1", protocol_rank=10 + n),
+            group=world["district_level"],
+        )
+        for n in range(4)
+    ]
+    # Last in protocol order (no rank): beyond the first names of "Cấp huyện".
+    last = invite(
+        world["opening"],
+        world["district"],
+        PersonData("Triệu Thị Lành", "Bí thư Đoàn xã", "Xã Quân Bình", "0977 111 222"),
+        group=world["district_level"],
+    )
+    db.session.commit()
+    return {**world, "people": people, "last": last}
+
+
+def test_each_row_carries_one_actions_button_and_its_actions_come_on_demand(
+    client, organiser_en, world
+):
+    event, chairman = world["opening"], world["chairman"]
+    invitation = chairman.invitations[0]
+    page = client.get(f"/events/{event.id}/invitees").get_data(as_text=True)
+    row = _row_of(page, invitation.id)
+    assert "Nguyễn Duy Luân" in row and "0912 345 678" in row and ">Actions<" in row
+    assert f'hx-get="/invitations/{invitation.id}/actions"' in row
+    assert "New QR" not in page  # no action is sent until asked for
+
+    actions = assert_fragment(client.get(f"/invitations/{invitation.id}/actions", htmx=True))
+    assert actions.lstrip().startswith('<td class="actions no-print">')
+    for label in ("Edit", "Link and QR", "New QR", "Withdraw QR", "Remove"):
+        assert f">{label}<" in actions, label
+    assert f"/invitees/{chairman.id}/edit?event={event.id}" in actions
+    assert f"/invitations/{invitation.id}/delete" in actions
+    assert "Nguyễn Duy Luân" in actions  # the confirmations name the person
+
+
+def test_a_row_on_its_own_and_after_an_edit_is_the_row_of_the_list(client, organiser_en, world, db):
+    event, chairman = world["opening"], world["chairman"]
+    invitation = chairman.invitations[0]
+    page = client.get(f"/events/{event.id}/invitees").get_data(as_text=True)
+    alone = assert_fragment(client.get(f"/invitations/{invitation.id}/row", htmx=True))
+    assert alone.strip() == _row_of(page, invitation.id)
+
+    form = assert_fragment(client.get(f"/invitees/{chairman.id}/edit?event={event.id}", htmx=True))
+    assert f'hx-get="/invitations/{invitation.id}/row"' in form  # Cancel puts the row back
+    response = client.post(
+        f"/invitees/{chairman.id}?event={event.id}",
+        data={
+            "full_name": "Nguyễn Duy Luân",
+            "title": "Chủ tịch UBND huyện",
+            "organisation": "UBND huyện Bạch Thông",
+            "phone": "0912 000 999",
+            "email": "luan@example.vn",
+            "group_id": str(world["district_level"].id),
+            "protocol_rank": "1",
+            "notes": "",
+        },
+        htmx=True,
+    )
+    edited = assert_fragment(response)
+    assert "HX-Retarget" not in response.headers  # the row replaces the form, nothing else
+    assert "Chủ tịch UBND huyện" in edited and "0912 000 999" in edited
+    page = client.get(f"/events/{event.id}/invitees").get_data(as_text=True)
+    assert edited.strip() == _row_of(page, invitation.id)
+
+
+def test_moving_a_person_to_another_group_redraws_the_section(client, organiser_en, world, db):
+    event, head = world["opening"], world["head"]
+    response = client.post(
+        f"/invitees/{head.id}?event={event.id}",
+        data={
+            "full_name": "Hà Thị Mai",
+            "title": "Trưởng phòng",
+            "organisation": "Phòng GD&ĐT",
+            "phone": "0987654321",
+            "email": "",
+            "group_id": str(world["people"].id),
+            "protocol_rank": "2",
+            "notes": "",
+        },
+        htmx=True,
+    )
+    html = assert_fragment(response)
+    assert response.headers["HX-Retarget"] == "#invitees"
+    moved_to = html.split(f'id="group-{world["people"].id}"')[1]
+    assert "Hà Thị Mai" in moved_to
+
+
+def test_a_new_qr_code_answers_with_the_row_and_says_so(client, organiser_en, world, db):
+    event, chairman = world["opening"], world["chairman"]
+    invitation = chairman.invitations[0]
+    response = client.post(f"/invitees/{chairman.id}/token/revoke?event={event.id}", htmx=True)
+    html = assert_fragment(response)
+    assert html.strip().startswith(f'<tr id="invitation-{invitation.id}"')
+    assert "QR withdrawn" in _row_of(html, invitation.id)  # the badge
+    assert "The QR code of Nguyễn Duy Luân no longer works." in html
+    response = client.post(f"/invitees/{chairman.id}/token/reissue?event={event.id}", htmx=True)
+    html = assert_fragment(response)
+    assert "QR withdrawn" not in _row_of(html, invitation.id)
+    assert "A new QR code was issued to Nguyễn Duy Luân" in html
+
+
+def test_taking_a_person_off_the_list_removes_their_row_and_redraws_the_counts(
+    client, organiser_en, world, db
+):
+    event, head = world["opening"], world["head"]
+    invitation = head.invitations[0]
+    confirm = assert_fragment(client.get(f"/invitations/{invitation.id}/delete", htmx=True))
+    assert 'hx-target="closest tr"' in confirm  # the answer replaces the confirmation row
+    html = assert_fragment(client.post(f"/invitations/{invitation.id}/delete", htmx=True))
+    assert f'<tr id="invitation-{invitation.id}" hx-swap-oob="delete">' in html
+    counts = html.split('id="invitee-counts" hx-swap-oob="true"')[1]
+    district_row = counts.split("Cấp huyện")[1].split("</tr>")[0]
+    assert "<td" in district_row and ">1<" in district_row  # one named invitee left
+    assert "Hà Thị Mai" not in client.get(f"/events/{event.id}/invitees").get_data(as_text=True)
+
+
+def test_a_long_list_shows_each_groups_first_names_and_the_others_on_demand(
+    client, organiser_en, long_list
+):
+    event, group = long_list["opening"], long_list["district_level"]
+    last = long_list["last"].invitations[0]
+    page = client.get(f"/events/{event.id}/invitees").get_data(as_text=True)
+    card = page.split(f'id="group-{group.id}"')[1].split('class="card invitee-group"')[0]
+    assert card.count('<tr id="invitation-') == 3
+    assert "Nguyễn Duy Luân" in card and "Triệu Thị Lành" not in card
+    assert "3 of 7 people shown." in card  # printed too: the page says what it left out
+    more = f"/events/{event.id}/invitees/rows?group={group.id}&amp;start=3"
+    assert f'hx-get="{more}"' in card
+
+    rest = assert_fragment(client.get(more.replace("&amp;", "&"), htmx=True))
+    assert rest.count('<tr id="invitation-') == 4
+    assert (
+        _row_of(rest, last.id)
+        == assert_fragment(client.get(f"/invitations/{last.id}/row", htmx=True)).strip()
+    )
+    # the counts still count everyone
+    counts = page.split('id="invitee-counts"')[1].split("</table>")[0]
+    assert ">7<" in counts.split("Cấp huyện")[1].split("</tr>")[0]
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("lanh", "Triệu Thị Lành"),  # without accents
+        ("Quân Bình", "Triệu Thị Lành"),  # the organisation
+        ("bi thu lanh", "Triệu Thị Lành"),  # every word, anywhere
+        ("111 222", "Triệu Thị Lành"),  # digits of the phone
+        ("luan@example", "Nguyễn Duy Luân"),  # the e-mail
+    ],
+)
+def test_the_search_finds_anyone_even_beyond_the_first_names(
+    client, organiser_en, long_list, typed, found
+):
+    event = long_list["opening"]
+    html = assert_fragment(
+        client.get(f"/events/{event.id}/invitees", query_string={"q": typed}, htmx=True)
+    )
+    assert found in html and "1 person found for" in html
+    assert html.count('<tr id="invitation-') == 1
+    assert 'id="invitee-counts"' not in html  # only the groups are redrawn
+
+
+def test_the_search_without_javascript_and_when_nobody_matches(client, organiser_en, long_list):
+    event = long_list["opening"]
+    page = client.get(f"/events/{event.id}/invitees", query_string={"q": "lanh"})
+    html = page.get_data(as_text=True)
+    assert "<html" in html and 'value="lanh"' in html and "Triệu Thị Lành" in html
+    assert "Đại biểu số 1" not in html
+    html = client.get(
+        f"/events/{event.id}/invitees", query_string={"q": "không có ai"}, htmx=True
+    ).get_data(as_text=True)
+    assert "Nobody found for “không có ai”." in html and "<tr id=" not in html

@@ -157,6 +157,30 @@ def test_the_invitee_list_costs_the_same_statements_with_ten_times_the_invitees(
     assert many == few
 
 
+def test_the_invitee_search_and_a_groups_other_names_cost_the_same_statements(
+    client, auth, db, ceremony, count_statements, monkeypatch
+):
+    """Past the point where groups show their first names only (lowered here to 4 in all, 2
+    per group), the search and a group's "show all" read the same few statements."""
+    from app.invitations import queries
+
+    monkeypatch.setattr(queries, "FULL_LIST_UP_TO", 4)
+    monkeypatch.setattr(queries, "GROUP_PAGE", 2)
+    event_id, group_id = ceremony["event_id"], ceremony["groups"][0].id
+    search = f"/events/{event_id}/invitees?q=dai+bieu"
+    rest = f"/events/{event_id}/invitees/rows?group={group_id}&start=2&q=dai+bieu"
+    add_invitees(db, ceremony, 6, checked_in=2)
+    auth.login(ceremony["organiser"])
+    client.get(search)
+    few = [counted_get(client, count_statements, url) for url in (search, rest)]
+    assert few[1][1].count('id="invitation-') == 1
+    add_invitees(db, ceremony, 36, checked_in=10)
+    many = [counted_get(client, count_statements, url) for url in (search, rest)]
+    assert many[0][1].count('id="invitation-') == 4  # 2 of each group's 21
+    assert many[1][1].count('id="invitation-') == 19
+    assert [count for count, _page in many] == [count for count, _page in few]
+
+
 def test_the_checkin_dashboard_costs_the_same_statements_with_more_arrivals(
     client, auth, db, ceremony, count_statements
 ):

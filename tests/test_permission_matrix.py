@@ -222,6 +222,9 @@ KINDS: list[tuple[str, Expect, set[str]]] = [
         Expect(roles=EDITORS),
         {
             "invitations.event_invitees",
+            "invitations.invitee_rows",
+            "invitations.invitation_row",
+            "invitations.invitation_actions",
             "invitations.group_create",
             "invitations.group_edit",
             "invitations.group_update",

@@ -267,6 +267,38 @@ def test_venue_conflict_is_pointed_out(client, organiser, tree, campaign, make_e
     )
     html = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
     assert html.count("Cùng địa điểm") == 2
+    assert "Cùng địa điểm, cùng thời gian với: Tọa đàm (9h00, " in html
+
+
+def test_a_row_on_its_own_is_the_schedules_row(client, organiser, tree, campaign, make_event):
+    """After a cancelled edit the row comes back exactly as the schedule shows it: number,
+    times, host, kind, venue, clash hint (quoting the other event's text escaped), buttons."""
+    event = make_event(
+        campaign,
+        tree["school"],
+        title="Hội sách",
+        kind=EventKind.OPENING,
+        venue_name="Hội trường",
+        start_time=dt.time(8, 0),
+        end_time=dt.time(10, 0),
+        number="3",
+    )
+    make_event(
+        campaign,
+        tree["district"],
+        title="<b>Tọa đàm</b>",
+        venue_name="Hội trường",
+        start_time=dt.time(9, 0),
+    )
+    page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    start = page.index(f'<tr id="event-{event.id}">')
+    listed = page[start : page.index("</tr>", start) + len("</tr>")]
+    alone = assert_fragment(client.get(f"/events/{event.id}/row", htmx=True)).strip()
+    assert alone == listed
+    assert "với: &lt;b&gt;Tọa đàm&lt;/b&gt; (9h00," in alone and "8h00-10h00" in alone
+    assert f'hx-get="/events/{event.id}/edit"' in alone
+    assert f'hx-get="/events/{event.id}/delete"' in alone
+    assert f'href="/events/{event.id}"' in alone
 
 
 # --- permissions ------------------------------------------------------------------------

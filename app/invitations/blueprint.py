@@ -9,6 +9,7 @@ public_bp = Blueprint("public", __name__)
 
 def register(app) -> None:
     from app.invitations import (  # noqa: F401
+        contact_routes,
         email_routes,
         import_routes,
         print_routes,

@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from app.forms import AppForm
-from app.invitations.services import InvitationError, normalise_phone
+from app.invitations.services import InvitationError, PersonData, normalise_phone
 
 
 class GroupForm(AppForm):
@@ -56,3 +56,16 @@ class InviteeForm(PersonForm):
 
 class ContactForm(PersonForm):
     pass
+
+
+def person_data(form) -> PersonData:
+    """What a person form (invitee or contact) holds, for the services."""
+    return PersonData(
+        full_name=form.full_name.data,
+        title=form.title.data or "",
+        organisation=form.organisation.data or "",
+        phone=form.phone.data or "",
+        email=form.email.data or "",
+        protocol_rank=getattr(form, "protocol_rank", None) and form.protocol_rank.data,
+        notes=form.notes.data or "",
+    )

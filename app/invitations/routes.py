@@ -1,7 +1,9 @@
 """The organisers' invitation pages: groups, invitees, tokens and the contact book.
 
-Every change answers with the whole invitee section (`invitations/_invitees.html`), since the
-counts per group depend on every row.
+A change to one person (their details, their QR code, taking them off the list) answers with
+their row, so a search or a group opened in full stays as it was; a change that moves people
+between groups or adds someone answers with the whole invitee section
+(`invitations/_invitees.html`), counts per group included.
 """
 
 from __future__ import annotations
@@ -14,27 +16,35 @@ from sqlalchemy import select
 from app.extensions import db
 from app.htmx import FORM_ERROR_STATUS, retarget, wants_fragment
 from app.invitations.blueprint import bp
-from app.invitations.forms import ContactForm, GroupForm, InviteeForm
-from app.invitations.models import Contact, Invitee
+from app.invitations.forms import GroupForm, InviteeForm, person_data
+from app.invitations.models import (
+    Contact,
+    EmailState,
+    Invitation,
+    Invitee,
+    Rsvp,
+)
 from app.invitations.permissions import (
     get_contact_or_404,
     get_group_or_404,
     get_invitation_event_or_404,
     get_invitation_or_404,
     get_invitee_or_404,
-    require_organiser,
 )
 from app.invitations.qr import invitation_url
+from app.invitations.queries import (
+    contacts_matching,
+    invitee_list,
+    listed_row,
+)
 from app.invitations.services import (
     InvitationError,
     PersonData,
     archived_groups,
     archived_invitees,
-    counts_by_group,
     delete_group,
     describe_group,
     find_duplicates,
-    fold_name,
     format_phone,
     group_check_ins,
     groups_of,
@@ -51,25 +61,31 @@ from app.invitations.services import (
 )
 from app.schedule.models import Event
 
+# --- the list ------------------------------------------------------------------------------
 
-def _person(form) -> PersonData:
-    return PersonData(
-        full_name=form.full_name.data,
-        title=form.title.data or "",
-        organisation=form.organisation.data or "",
-        phone=form.phone.data or "",
-        email=form.email.data or "",
-        protocol_rank=getattr(form, "protocol_rank", None) and form.protocol_rank.data,
-        notes=form.notes.data or "",
-    )
+
+def row_context() -> dict:
+    """What an invitee row needs besides its values, worked out once for the whole list."""
+    return {
+        "format_phone": format_phone,
+        "rsvp_labels": {rsvp: rsvp.label for rsvp in Rsvp},
+        "email_labels": {state: state.label for state in EmailState},
+    }
+
+
+def _query() -> str:
+    return request.args.get("q", "").strip()[:100]
 
 
 def section_context(event: Event, **extra) -> dict:
+    """What the invitee section needs: the list (searched for `q`), the group form, labels."""
+    query = extra.pop("q", "")
     return {
         "event": event,
-        "counts": counts_by_group(event),
+        "groups": invitee_list(event, query),
+        "q": query,
         "group_form": extra.pop("group_form", None) or GroupForm(formdata=None),
-        "format_phone": format_phone,
+        **row_context(),
         **extra,
     }
 
@@ -83,6 +99,21 @@ def _section(event: Event, status: int = 200, **extra):
     return redirect(url_for("invitations.event_invitees", event_id=event.id), code=303)
 
 
+def _row_answer(invitation: Invitation, message: str | None = None):
+    """A person's row after a change to it (with what was done, when it says something the
+    row does not), for htmx; the page otherwise."""
+    if not wants_fragment():
+        if message:
+            flash(message, "success")
+        return redirect(url_for("invitations.event_invitees", event_id=invitation.event_id), 303)
+    return render_template(
+        "invitations/_invitee_row.html",
+        row=listed_row(invitation.id),
+        message=message,
+        **row_context(),
+    )
+
+
 def _group_or_none(event: Event, group_id: int | None):
     if not group_id:
         return None
@@ -93,9 +124,50 @@ def _group_or_none(event: Event, group_id: int | None):
 @bp.get("/events/<int:event_id>/invitees")
 @login_required
 def event_invitees(event_id: int):
-    """Invited groups and invitees of an event, with invited/confirmed/declined counts."""
+    """Invited groups and invitees of an event, with invited/confirmed/declined counts; a
+    search (`q`) lists only the people it finds (for htmx: the groups alone)."""
     event = get_invitation_event_or_404(event_id)
-    return render_template("invitations/event_invitees.html", **section_context(event))
+    context = section_context(event, q=_query())
+    if wants_fragment():
+        return render_template("invitations/_invitee_groups.html", **context)
+    return render_template("invitations/event_invitees.html", **context)
+
+
+@bp.get("/events/<int:event_id>/invitees/rows")
+@login_required
+def invitee_rows(event_id: int):
+    """The rest of a group's rows (`group`, 0 for people without a group) after the first
+    `start`, among those the search `q` finds."""
+    event = get_invitation_event_or_404(event_id)
+    key = request.args.get("group", 0, type=int)
+    start = max(request.args.get("start", 0, type=int), 0)
+    entry = next((e for e in invitee_list(event, _query()) if e.key == key), None)
+    rows = entry.rows[start:] if entry else []
+    return render_template("invitations/_invitee_more.html", rows=rows, **row_context())
+
+
+@bp.get("/invitations/<int:invitation_id>/row")
+@login_required
+def invitation_row(invitation_id: int):
+    """A person's row of the list (cancels an inline edit)."""
+    invitation = get_invitation_or_404(invitation_id)
+    return render_template(
+        "invitations/_invitee_row.html", row=listed_row(invitation.id), **row_context()
+    )
+
+
+@bp.get("/invitations/<int:invitation_id>/actions")
+@login_required
+def invitation_actions(invitation_id: int):
+    """A row's actions (edit, link and QR, new QR, withdraw QR, remove), opened on demand so
+    a list of thousands carries one button per person."""
+    invitation = get_invitation_or_404(invitation_id)
+    return render_template(
+        "invitations/_invitee_actions.html",
+        invitation=invitation,
+        invitee=invitation.invitee,
+        event=invitation.event,
+    )
 
 
 # --- groups ------------------------------------------------------------------------------
@@ -214,7 +286,7 @@ def invitee_create(event_id: int):
     form = _invitee_form(event)
     duplicates = []
     if form.validate_on_submit():
-        data = _person(form)
+        data = person_data(form)
         duplicates = find_duplicates(
             current_user.unit, data, model=Invitee, campaign_id=event.campaign_id
         )
@@ -257,26 +329,40 @@ def invitee_edit(invitee_id: int):
         event, obj=invitee, data={"group_id": invitation.group_id if invitation else 0}
     )
     return render_template(
-        "invitations/_invitee_edit.html", event=event, invitee=invitee, form=form
+        "invitations/_invitee_edit.html",
+        event=event,
+        invitee=invitee,
+        invitation=invitation,
+        form=form,
     )
 
 
 @bp.post("/invitees/<int:invitee_id>")
 @login_required
 def invitee_update(invitee_id: int):
-    """Save an invitee's details and their group for this event."""
+    """Save an invitee's details and their group for this event: their row again, or the
+    whole section when they moved to another group."""
     invitee = get_invitee_or_404(invitee_id)
     event = get_invitation_event_or_404(request.args.get("event", type=int) or 0)
+    invitation = next((i for i in invitee.invitations if i.event_id == event.id), None)
     form = _invitee_form(event)
     if form.validate_on_submit():
-        update_invitee(invitee, _person(form))
-        for invitation in invitee.invitations:
-            if invitation.event_id == event.id:
-                invitation.group = _group_or_none(event, form.group_id.data)
+        update_invitee(invitee, person_data(form))
+        moved = False
+        if invitation is not None:
+            group = _group_or_none(event, form.group_id.data)
+            moved = invitation.group_id != (group.id if group else None)
+            invitation.group = group
         db.session.commit()
-        return _section(event)
+        if invitation is None or moved:
+            return _section(event)
+        return _row_answer(invitation)
     return render_template(
-        "invitations/_invitee_edit.html", event=event, invitee=invitee, form=form
+        "invitations/_invitee_edit.html",
+        event=event,
+        invitee=invitee,
+        invitation=invitation,
+        form=form,
     ), FORM_ERROR_STATUS
 
 
@@ -299,15 +385,24 @@ def invitation_delete_confirm(invitation_id: int):
 @login_required
 def invitation_delete(invitation_id: int):
     """Take a person off this event's list; one who checked in and has no other event is
-    archived instead of deleted."""
+    archived instead of deleted. For htmx: their row leaves the list and the counts are
+    redrawn."""
     invitation = get_invitation_or_404(invitation_id)
-    event = invitation.event
+    event, row_id = invitation.event, invitation.id
     holdings = uninvite(invitation)
     db.session.commit()
     message = None
     if holdings.archives:
         message = _("%(name)s has been archived: their check-ins still count.", name=holdings.name)
-    return _section(event, message=message)
+    if not wants_fragment():
+        return _section(event)
+    return render_template(
+        "invitations/_invitee_removed.html",
+        row_id=row_id,
+        message=message,
+        event=event,
+        groups=invitee_list(event),
+    )
 
 
 @bp.post("/invitees/<int:invitee_id>/restore")
@@ -340,9 +435,11 @@ def archived(event_id: int):
 @bp.post("/invitees/<int:invitee_id>/token/<action>")
 @login_required
 def invitee_token(invitee_id: int, action: str):
-    """Reissue (a new QR code; the old one stops working) or revoke an invitee's token."""
+    """Reissue (a new QR code; the old one stops working) or revoke an invitee's token; their
+    row answers, with what was done."""
     invitee = get_invitee_or_404(invitee_id)
     event = get_invitation_event_or_404(request.args.get("event", type=int) or 0)
+    invitation = next((i for i in invitee.invitations if i.event_id == event.id), None)
     if action == "reissue":
         issue_token(invitee)
         message = _(
@@ -355,7 +452,9 @@ def invitee_token(invitee_id: int, action: str):
     else:
         return _section(event, FORM_ERROR_STATUS, error=_("Unknown action."))
     db.session.commit()
-    return _section(event, message=message)
+    if invitation is None:
+        return _section(event, message=message)
+    return _row_answer(invitation, message)
 
 
 @bp.get("/invitees/<int:invitee_id>/link")
@@ -367,97 +466,7 @@ def invitee_link(invitee_id: int):
     return render_template("invitations/_link.html", invitee=invitee, url=url)
 
 
-# --- contact book ------------------------------------------------------------------------
-
-
-def _contacts(query: str, limit: int = 50) -> list[Contact]:
-    """Contacts of the user's unit matching a name, title or organisation."""
-    contacts = db.session.scalars(
-        select(Contact).where(Contact.unit_id == current_user.unit_id).order_by(Contact.full_name)
-    ).all()
-    if query:
-        wanted = fold_name(query)
-        contacts = [
-            c for c in contacts if wanted in fold_name(f"{c.full_name} {c.title} {c.organisation}")
-        ]
-    return contacts[:limit]
-
-
-@bp.get("/contacts")
-@login_required
-def contacts():
-    """The unit's contact book, searchable as you type."""
-    require_organiser()
-    query = request.args.get("q", "").strip()[:100]
-    context = {"contacts": _contacts(query, limit=500), "q": query, "format_phone": format_phone}
-    if wants_fragment():
-        return render_template("invitations/_contact_list.html", **context)
-    return render_template("invitations/contacts.html", form=ContactForm(formdata=None), **context)
-
-
-@bp.post("/contacts")
-@login_required
-def contact_create():
-    """Add a person to the contact book (duplicates are refused with the known entry named)."""
-    require_organiser()
-    form = ContactForm()
-    if form.validate_on_submit():
-        data = _person(form)
-        same = find_duplicates(current_user.unit, data, model=Contact)
-        if same:
-            form.full_name.errors.append(
-                _(
-                    "Already in the contact book: %(name)s (%(organisation)s).",
-                    name=same[0].full_name,
-                    organisation=same[0].organisation,
-                )
-            )
-        else:
-            save_contact(None, current_user.unit, data)
-            db.session.commit()
-            return redirect(url_for("invitations.contacts"), code=303)
-    return render_template(
-        "invitations/contacts.html",
-        form=form,
-        contacts=_contacts(""),
-        q="",
-        format_phone=format_phone,
-    ), FORM_ERROR_STATUS
-
-
-@bp.get("/contacts/<int:contact_id>/edit")
-@login_required
-def contact_edit(contact_id: int):
-    contact = get_contact_or_404(contact_id)
-    return render_template(
-        "invitations/_contact_edit.html", contact=contact, form=ContactForm(obj=contact)
-    )
-
-
-@bp.post("/contacts/<int:contact_id>")
-@login_required
-def contact_update(contact_id: int):
-    """Save a contact-book entry."""
-    contact = get_contact_or_404(contact_id)
-    form = ContactForm()
-    if form.validate_on_submit():
-        save_contact(contact, contact.unit, _person(form))
-        db.session.commit()
-        return render_template(
-            "invitations/_contact_row.html", contact=contact, format_phone=format_phone
-        )
-    return render_template(
-        "invitations/_contact_edit.html", contact=contact, form=form
-    ), FORM_ERROR_STATUS
-
-
-@bp.get("/contacts/<int:contact_id>/row")
-@login_required
-def contact_row(contact_id: int):
-    contact = get_contact_or_404(contact_id)
-    return render_template(
-        "invitations/_contact_row.html", contact=contact, format_phone=format_phone
-    )
+# --- inviting from the contact book -----------------------------------------------------
 
 
 @bp.get("/events/<int:event_id>/contacts")
@@ -469,7 +478,7 @@ def event_contact_search(event_id: int):
     return render_template(
         "invitations/_contact_pick.html",
         event=event,
-        contacts=_contacts(query, limit=20) if query else [],
+        contacts=contacts_matching(query, limit=20) if query else [],
         groups=groups_of(event),
     )
 

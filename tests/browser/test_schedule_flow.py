@@ -111,3 +111,33 @@ def test_add_an_event_to_the_schedule_inline(page, ceremony):
     form.locator("#start_time").fill("25h")
     form.get_by_role("button", name="Lưu").click()
     expect(form.locator(".field__errors")).to_contain_text("giờ phải từ 0 đến 23")
+
+
+def test_edit_an_event_inline_then_cancel_and_delete_another(page, ceremony, make_event):
+    campaign, office = ceremony["campaign"], ceremony["office"]
+    make_event(
+        campaign,
+        office,
+        title="Hội thi kể chuyện theo sách",
+        date=dt.date(2023, 10, 3),
+        start_time=dt.time(14, 0),
+        venue_name="Thư viện huyện",
+    )
+    page.goto(f"/campaigns/{campaign.id}")
+    page.evaluate("window.__noReload = 1")
+    rows = page.locator("#schedule tbody tr")
+    expect(rows).to_have_count(2)
+    before = rows.nth(1).inner_html()
+    rows.nth(1).get_by_role("button", name="Sửa").click()
+    expect(page.locator("#schedule tr.editing form #title")).to_have_value(
+        "Hội thi kể chuyện theo sách"
+    )
+    page.locator("#schedule tr.editing").get_by_role("button", name="Hủy").click()
+    expect(page.locator("#schedule tr.editing")).to_have_count(0)
+    assert rows.nth(1).inner_html() == before  # the row on its own is the schedule's row
+
+    rows.nth(1).get_by_role("button", name="Xóa").click()
+    page.locator("#schedule tr.editing").get_by_role("button", name="Xóa").click()
+    expect(rows).to_have_count(1)
+    expect(page.locator("#schedule")).not_to_contain_text("Hội thi kể chuyện")
+    assert page.evaluate("window.__noReload") == 1
