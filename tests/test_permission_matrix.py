@@ -319,7 +319,7 @@ KINDS: list[tuple[str, Expect, set[str]]] = [
         {"audit.log", "audit.log_csv"},
     ),
     (
-        "the administrator's own subtree, and the shared statistics templates: administrators",
+        "the administrator's own subtree, and importing a statistics template: administrators",
         Expect(gate=frozenset({ADMIN}), reach=EVERYWHERE),
         {
             "units.units",
@@ -329,9 +329,12 @@ KINDS: list[tuple[str, Expect, set[str]]] = [
             "units.user_new",
             "units.user_create",
             "reports.template_import",
-            "reports.template_make_default",
-            "reports.template_delete",
         },
+    ),
+    (
+        "the shared default statistics template: administrators of the top-level unit manage it",
+        Expect(gate=frozenset({ADMIN}), reach=EVERYWHERE, act_at=frozenset({PROVINCE})),
+        {"reports.template_make_default", "reports.template_delete"},
     ),
     (
         "one user's jobs, uploads and API tokens: that user only (A's organiser)",

@@ -290,7 +290,7 @@ def _specs() -> dict[type, Spec]:
             field_label("name"),
             lambda obj, lookup: lookup.column(User, value_of(obj, "user_id"), "unit_id"),
         ),
-        ReportTemplate: Spec(field_label("name"), lambda _o, _l: None),
+        ReportTemplate: Spec(field_label("name"), _own_unit),
         ReportRow: Spec(field_label("label"), lambda _o, _l: None),
         Report: Spec(
             lambda obj, lookup: lookup.column(Campaign, value_of(obj, "campaign_id"), "name"),

@@ -15,6 +15,7 @@ from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint, f
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db, enum_values
+from app.units.models import Unit
 
 
 class RowSource(enum.Enum):
@@ -49,7 +50,12 @@ class ReportTemplate(db.Model):
     name: Mapped[str] = mapped_column(String(300))
     #: The template every campaign gets unless it picks another.
     is_default: Mapped[bool] = mapped_column(default=False, server_default=db.false())
+    #: The unit whose administrators imported it and manage it; None: shared by the whole
+    #: installation (the built-in one), managed by the administrators of a top-level unit.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+
+    unit: Mapped[Unit | None] = relationship()
 
     rows: Mapped[list[ReportRow]] = relationship(
         back_populates="template", order_by="ReportRow.position", cascade="all, delete-orphan"

@@ -1,8 +1,8 @@
 """Statistics templates: the list, one template as the printed table, its .xlsx download, and
 for administrators import (upload → preview → confirm), the default template and deletion.
 
-Templates hold no personal data, so every signed-in user may see them. They are shared by the
-whole installation (a template has no owner unit), hence only administrators change them.
+Templates hold no personal data. An imported template belongs to the importing administrator's
+unit; who sees and who manages which is in `template_access`.
 """
 
 from __future__ import annotations
@@ -22,6 +22,12 @@ from app.extensions import db
 from app.htmx import FORM_ERROR_STATUS, wants_fragment
 from app.reports.blueprint import bp
 from app.reports.models import ReportEntry, ReportFigure, ReportRow, ReportTemplate, RowSource
+from app.reports.template_access import (
+    can_make_default,
+    can_manage,
+    can_see,
+    visible_templates,
+)
 from app.reports.template_forms import TemplateConfirmForm, TemplateImportForm
 from app.reports.template_import import TemplateDraft, build_template, read_template
 from app.reports.template_xlsx import (
@@ -103,10 +109,15 @@ def how_obtained(row: ReportRow) -> str:
     return text
 
 
-def _get_template_or_404(template_id: int) -> ReportTemplate:
+def _get_template_or_404(template_id: int, need: str = "see") -> ReportTemplate:
+    """A template the user sees (else 404); need "manage" or "default": may do that (else 403)."""
     template = db.session.get(ReportTemplate, template_id)
-    if template is None:
+    if template is None or not can_see(current_user, template):
         abort(404)
+    if need == "manage" and not can_manage(current_user, template):
+        abort(403)
+    if need == "default" and not can_make_default(current_user, template):
+        abort(403)
     return template
 
 
@@ -125,16 +136,16 @@ def _go(endpoint: str, **values):
 @bp.get("/report-templates")
 @login_required
 def templates():
-    """Every statistics template, with its rows, campaigns and the default marked."""
-    items = db.session.scalars(
-        select(ReportTemplate).order_by(ReportTemplate.is_default.desc(), ReportTemplate.name)
-    ).all()
+    """The statistics templates the user sees, with their rows, campaigns and the default
+    marked."""
+    items = db.session.scalars(visible_templates(current_user)).all()
     return render_template(
         "reports/template_list.html",
         templates=items,
         usage=usage_by_template(),
         empty=Usage(),
         is_admin=_is_admin(),
+        may_make_default={t.id for t in items if can_make_default(current_user, t)},
     )
 
 
@@ -148,7 +159,8 @@ def template(template_id: int):
         template=template,
         rows=sorted(template.rows, key=lambda row: row.position),
         usage=usage_by_template().get(template.id, Usage()),
-        is_admin=_is_admin(),
+        may_manage=can_manage(current_user, template),
+        may_make_default=can_make_default(current_user, template),
         how_obtained=how_obtained,
     )
 
@@ -256,6 +268,7 @@ def template_import_confirm(token: str):
     if not form.validate_on_submit():
         return _preview(upload, draft, form, FORM_ERROR_STATUS)
     template = build_template(form.name.data, draft)
+    template.unit_id = current_user.unit_id
     db.session.add(template)
     forget_upload(upload)
     db.session.commit()
@@ -278,7 +291,7 @@ def template_import_confirm(token: str):
 @admin_required
 def template_make_default(template_id: int):
     """New campaigns get this template unless they pick another."""
-    template = _get_template_or_404(template_id)
+    template = _get_template_or_404(template_id, need="default")
     for other in db.session.scalars(select(ReportTemplate).where(ReportTemplate.is_default)):
         other.is_default = False
     template.is_default = True
@@ -317,7 +330,7 @@ def refusal(template: ReportTemplate, usage: Usage) -> str | None:
 @admin_required
 def template_delete(template_id: int):
     """Delete a template no campaign, event or report uses."""
-    template = _get_template_or_404(template_id)
+    template = _get_template_or_404(template_id, need="manage")
     reason = refusal(template, usage_by_template().get(template.id, Usage()))
     if reason:
         flash(reason, "error")

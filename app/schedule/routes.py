@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.htmx import FORM_ERROR_STATUS, retarget, wants_fragment
 from app.reports.models import ReportRow, ReportTemplate
+from app.reports.template_access import visible_templates
 from app.schedule import rules
 from app.schedule.blueprint import bp
 from app.schedule.forms import CampaignForm, EventForm
@@ -67,13 +68,14 @@ def _campaign_data(form: CampaignForm) -> CampaignData:
     )
 
 
-def _report_templates() -> list[ReportTemplate]:
-    """The templates a campaign may pick, the default first."""
-    return list(
-        db.session.scalars(
-            select(ReportTemplate).order_by(ReportTemplate.is_default.desc(), ReportTemplate.name)
-        )
-    )
+def _report_templates(campaign=None) -> list[ReportTemplate]:
+    """The templates a campaign may pick (those the user sees, and the one it follows), the
+    default first."""
+    templates = list(db.session.scalars(visible_templates(current_user)))
+    current = campaign.report_template if campaign is not None else None
+    if current is not None and current not in templates:
+        templates.append(current)
+    return templates
 
 
 def _picked_template(form: CampaignForm) -> ReportTemplate | None:
@@ -118,7 +120,7 @@ def campaign_new():
 def campaign_edit(campaign_id: int):
     """Change a campaign's name, theme, dates, slogans, deadline and report template."""
     campaign = get_campaign_or_404(campaign_id, need="edit")
-    form = CampaignForm(obj=campaign, templates=_report_templates())
+    form = CampaignForm(obj=campaign, templates=_report_templates(campaign))
     if form.validate_on_submit():
         moved = 0
         try:
