@@ -59,6 +59,40 @@
     }
   }
 
+  // --- the recent check-ins ------------------------------------------------------------
+  //
+  // An answer adds the lines the list lacks on top of it (hx-swap-oob="afterbegin"); here the
+  // list is kept in order, each check-in once, the newest `data-keep` of them, and the scan
+  // form's `recent_after` names the newest one shown, so the next answer sends only what
+  // came after it (checkin/_scan_recent.html, app/checkin/routes.py).
+
+  function tidyRecent() {
+    var list = document.getElementById("scan-recent-list");
+    if (!list) { return; }
+    var keep = Number(list.dataset.keep) || 20;
+    var seen = {};
+    var kept = 0;
+    var newest = 0;
+    var rows = Array.prototype.slice.call(list.children).sort(function (a, b) {
+      return Number(b.dataset.checkin) - Number(a.dataset.checkin);
+    });
+    rows.forEach(function (row) {
+      var id = Number(row.dataset.checkin) || 0;
+      if (seen[id] || kept >= keep) { row.remove(); return; }
+      seen[id] = true;
+      kept += 1;
+      newest = Math.max(newest, id);
+      list.appendChild(row);
+    });
+    var empty = document.getElementById("scan-recent-empty");
+    if (empty) { empty.hidden = kept > 0; }
+    var after = document.getElementById("recent-after");
+    if (after && newest > (Number(after.value) || 0)) { after.value = String(newest); }
+  }
+
+  tidyRecent();
+  root.addEventListener("htmx:afterSettle", tidyRecent);
+
   // Typed or pasted codes (and keyboard scanners, which type and press Enter).
   form.addEventListener("submit", function () {
     scan.unlockAudio();
@@ -71,15 +105,21 @@
 
   // --- offline mode: the roster on the phone, scans queued in IndexedDB, synced later ----
   //
-  // The roster (hashed tokens, names, groups) is fetched when the page opens and every 2
-  // minutes while online. When the network is down (navigator.onLine false, or the POST
-  // fails), a code is checked against it here, shown in colour, and queued; the queue is sent
-  // to the sync endpoint on the `online` event and every 15 s while it is not empty.
+  // The roster (the start of each token's SHA-256, names, groups: app/checkin/offline_routes.py
+  // roster_data) is fetched when the page opens and every 2 minutes while online; a refusal
+  // (the event archived, the user's rights gone) forgets the copy kept on the phone. When the
+  // network is down (navigator.onLine false, or the POST fails), a code is checked against it
+  // here, shown in colour, and queued; the queue is sent to the sync endpoint on the `online`
+  // event and every 15 s while it is not empty. Scans queued for other events (a scanner
+  // opened on this phone earlier, an event archived since, whose scanner no longer opens) are
+  // sent when the page opens and when the network comes back, each to its own event.
 
   var ROSTER_MS = 120000;
   var SYNC_MS = 15000;
   var eventId = Number(root.dataset.eventId);
   var pendingBox = document.getElementById("scan-pending");
+  var HASH_CHARS = 16; // offline_routes.HASH_CHARS
+  var REFUSED = [401, 403, 404];
   var roster = null; // { byHash: {h: {name, group}}, checked: {h: true}, opens, closes }
   var dbPromise = null;
   var syncing = null; // the sync under way, if any
@@ -117,17 +157,35 @@
     });
   }
 
-  function queued() {
+  function queued(id) {
     return store("queue", "readonly", function (queue) {
-      return queue.index("event_id").getAll(eventId);
+      return queue.index("event_id").getAll(id === undefined ? eventId : id);
     }).then(function (items) { return items || []; });
   }
 
+  // Format 2: groups by index, [hash, name, group index] per person, checked-in people by
+  // index. A copy kept by an earlier version ({h, name, group} per person, whole hashes) is
+  // read too.
   function useRoster(data) {
     var byHash = {};
     var checked = {};
-    (data.invitees || []).forEach(function (person) { byHash[person.h] = person; });
-    (data.checked_in || []).forEach(function (h) { checked[h] = true; });
+    var people = data.invitees || [];
+    var groups = data.groups || [];
+    if (data.format === 2) {
+      people = people.map(function (person) {
+        var group = person.length > 2 ? groups[person[2]] : "";
+        return { h: person[0], name: person[1], group: group || "" };
+      });
+      (data.checked_in || []).forEach(function (n) {
+        if (people[n]) { checked[people[n].h] = true; }
+      });
+    } else {
+      people = people.map(function (person) {
+        return { h: String(person.h).slice(0, HASH_CHARS), name: person.name, group: person.group };
+      });
+      (data.checked_in || []).forEach(function (h) { checked[String(h).slice(0, HASH_CHARS)] = true; });
+    }
+    people.forEach(function (person) { byHash[person.h] = person; });
     // Scans still waiting here count as checked in, whatever the server's list says yet.
     if (roster) {
       Object.keys(roster.localChecked).forEach(function (h) { checked[h] = true; });
@@ -139,7 +197,14 @@
       opens: data.opens ? Date.parse(data.opens) : null,
       closes: data.closes ? Date.parse(data.closes) : null
     };
-    document.body.dataset.rosterSize = String((data.invitees || []).length);
+    document.body.dataset.rosterSize = String(people.length);
+  }
+
+  function forgetRoster() {
+    roster = null;
+    delete document.body.dataset.rosterSize;
+    return store("roster", "readwrite", function (saved) { saved.delete(eventId); })
+      .catch(function () { /* nothing kept */ });
   }
 
   function loadRoster() {
@@ -149,9 +214,14 @@
       headers: { Accept: "application/json" },
       cache: "no-store"
     }).then(function (response) {
+      if (REFUSED.indexOf(response.status) !== -1) {
+        // Nobody may check people in here any more: no list of names stays on the phone.
+        return forgetRoster().then(function () { return null; });
+      }
       if (!response.ok) { throw new Error("roster " + response.status); }
       return response.json();
     }).then(function (data) {
+      if (!data) { return; }
       useRoster(data);
       data.event_id = eventId;
       return store("roster", "readwrite", function (saved) { saved.put(data); })
@@ -174,12 +244,13 @@
     return text.slice(0, 64);
   }
 
-  function sha256(text) {
+  // As offline_routes.short_hash: the start of the hex SHA-256 of the token.
+  function shortHash(text) {
     var bytes = new TextEncoder().encode(text);
     return window.crypto.subtle.digest("SHA-256", bytes).then(function (digest) {
       return Array.prototype.map.call(new Uint8Array(digest), function (b) {
         return ("0" + b.toString(16)).slice(-2);
-      }).join("");
+      }).join("").slice(0, HASH_CHARS);
     });
   }
 
@@ -225,7 +296,7 @@
     var now = Date.now();
     input.value = "";
     if (refocus) { input.focus(); }
-    return sha256(extractToken(code)).then(function (h) {
+    return shortHash(extractToken(code)).then(function (h) {
       var person = roster.byHash[h];
       if (!person) {
         showLocal("unknown", "error", "✖", root.dataset.msgOfflineUnknown);
@@ -252,7 +323,8 @@
         client_uuid: window.crypto.randomUUID(),
         code: code,
         scanned_at: new Date(now).toISOString(),
-        event_id: eventId
+        event_id: eventId,
+        sync_url: root.dataset.syncUrl
       };
       return store("queue", "readwrite", function (queue) { queue.put(item); }).then(function () {
         showLocal("ok", "ok", "✔ " + who, root.dataset.msgOfflineOk);
@@ -267,16 +339,21 @@
     } catch (e) { return ""; }
   }
 
-  function sync() {
-    if (syncing) { return syncing; }
-    if (!root.dataset.syncUrl || navigator.onLine === false) {
-      return Promise.resolve();
-    }
+  // Where an item goes: the sync address of its own event.
+  function syncUrlOf(item) {
+    if (item.sync_url) { return item.sync_url; }
+    // Queued by an earlier version of this page: the same address, with the item's event.
+    return root.dataset.syncUrl.replace("/events/" + eventId + "/", "/events/" + item.event_id + "/");
+  }
+
+  // Send up to 1,000 queued scans of one event; resolves with the names already checked in
+  // by another phone, or null when nothing was waiting. Rejects when it could not be sent.
+  function sendQueue(id) {
     var deviceField = document.getElementById("device-id");
-    syncing = queued().then(function (items) {
+    return queued(id).then(function (items) {
       if (!items.length) { return null; }
       items = items.slice(0, 1000);
-      return window.fetch(root.dataset.syncUrl, {
+      return window.fetch(syncUrlOf(items[0]), {
         method: "POST",
         credentials: "same-origin",
         headers: {
@@ -313,13 +390,44 @@
       }).then(function (done) {
         return store("queue", "readwrite", function (queue) {
           done.drop.forEach(function (uuid) { queue.delete(uuid); });
-        }).then(function () {
-          return queued().then(function (left) { showPending(left.length, done.conflicts); });
-        });
+        }).then(function () { return done.conflicts; });
       });
+    });
+  }
+
+  // This event's queue.
+  function sync() {
+    if (syncing) { return syncing; }
+    if (!root.dataset.syncUrl || navigator.onLine === false) {
+      return Promise.resolve();
+    }
+    syncing = sendQueue(eventId).then(function (conflicts) {
+      if (conflicts === null) { return; }
+      return queued().then(function (left) { showPending(left.length, conflicts); });
     }).catch(function () { /* still offline, or the server is away: try again later */ })
       .then(function () { syncing = null; });
     return syncing;
+  }
+
+  // This event's queue, then the other events' ones, one event after the other. An event
+  // whose sync is refused (another user's, on a shared phone) keeps its scans for later.
+  function syncAll() {
+    if (!root.dataset.syncUrl || navigator.onLine === false) {
+      return Promise.resolve();
+    }
+    return sync().then(function () {
+      return store("queue", "readonly", function (queue) { return queue.getAll(); });
+    }).then(function (items) {
+      var others = {};
+      (items || []).forEach(function (item) {
+        if (item.event_id !== eventId) { others[item.event_id] = true; }
+      });
+      return Object.keys(others).reduce(function (chain, id) {
+        return chain.then(function () {
+          return sendQueue(Number(id)).catch(function () { /* later */ });
+        });
+      }, Promise.resolve());
+    }).catch(function () { /* no IndexedDB: nothing queued */ });
   }
 
   function codeOf(detail) {
@@ -361,18 +469,18 @@
       var result = document.getElementById("scan-result");
       var outcome = result && result.dataset.outcome;
       if (outcome === "ok" || outcome === "already") {
-        sha256(extractToken(code)).then(function (h) { roster.checked[h] = true; });
+        shortHash(extractToken(code)).then(function (h) { roster.checked[h] = true; });
       }
     });
 
-    loadRoster().then(refreshPending).then(sync);
+    loadRoster().then(refreshPending).then(syncAll);
     window.setInterval(function () {
       if (navigator.onLine !== false) { loadRoster(); }
     }, ROSTER_MS);
     window.setInterval(function () {
       queued().then(function (items) { if (items.length) { sync(); } }).catch(function () {});
     }, SYNC_MS);
-    window.addEventListener("online", function () { sync(); });
+    window.addEventListener("online", function () { syncAll(); });
   }
 
   // --- signing out on a shared phone --------------------------------------------------
@@ -399,7 +507,7 @@
       if (checking) { return; } // a second tap while the scans are being sent
       checking = true;
       waitingOnPhone().then(function (count) {
-        return count ? sync().then(waitingOnPhone) : 0;
+        return count ? syncAll().then(waitingOnPhone) : 0;
       }).catch(function () { return 0; }).then(function (left) {
         checking = false;
         if (left) {

@@ -9,7 +9,7 @@
 // still waiting in the offline queue (IndexedDB "queue"): they are sent by the next sync.
 "use strict";
 
-var CACHE_VERSION = "v3";
+var CACHE_VERSION = "v4";
 var STATIC_CACHE = "static-" + CACHE_VERSION;
 var PAGES_CACHE = "pages-" + CACHE_VERSION;
 
@@ -57,7 +57,8 @@ self.addEventListener("activate", function (event) {
 
 // The scanner page: the network first (fresh counts, a fresh CSRF token), the last good copy
 // when the network fails. Redirects (to the sign-in page) and errors are never stored; a
-// redirect or a refusal also removes the copy: whoever uses this phone now may not see it.
+// redirect or a refusal also removes the copy: whoever uses this phone now may not see it. A
+// refusal (the event archived, the user's rights gone) removes the event's roster too.
 var REFUSED = [401, 403, 404];
 
 function scannerPage(request) {
@@ -70,6 +71,9 @@ function scannerPage(request) {
       caches.open(PAGES_CACHE).then(function (cache) {
         return cache.delete(request.url, { ignoreSearch: true });
       });
+      if (REFUSED.indexOf(response.status) !== -1) {
+        forgetRosters(Number(new URL(request.url).pathname.split("/")[2]));
+      }
     }
     return response;
   }).catch(function (error) {
@@ -95,9 +99,10 @@ function staticAsset(request) {
   });
 }
 
-// The rosters (names and groups of an event's invitees) kept by scanner.js for offline checks.
-// The database is only opened if it exists: opening creates it, without scanner.js's stores.
-function forgetRosters() {
+// The rosters (names and groups of an event's invitees) kept by scanner.js for offline checks:
+// all of them, or the one of the event `eventId`. The database is only opened if it exists:
+// opening creates it, without scanner.js's stores.
+function forgetRosters(eventId) {
   if (!self.indexedDB || !self.indexedDB.databases) { return Promise.resolve(); }
   return self.indexedDB.databases().then(function (found) {
     var exists = found.some(function (database) { return database.name === SCANNER_DB; });
@@ -110,7 +115,11 @@ function forgetRosters() {
         var database = request.result;
         if (!database.objectStoreNames.contains("roster")) { database.close(); resolve(); return; }
         var transaction = database.transaction("roster", "readwrite");
-        transaction.objectStore("roster").clear();
+        if (eventId) {
+          transaction.objectStore("roster").delete(eventId);
+        } else {
+          transaction.objectStore("roster").clear();
+        }
         transaction.oncomplete = transaction.onerror = transaction.onabort = function () {
           database.close();
           resolve();
@@ -122,7 +131,7 @@ function forgetRosters() {
 
 // Signing out: the kept pages and rosters go; the static files and the offline queue stay.
 function forgetPages() {
-  return Promise.all([caches.delete(PAGES_CACHE), forgetRosters()]);
+  return Promise.all([caches.delete(PAGES_CACHE), forgetRosters(null)]);
 }
 
 // The sign-out form (from any page): once the server has answered, the copies are gone

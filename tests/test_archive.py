@@ -301,3 +301,43 @@ def test_inviting_an_archived_invitee_again_brings_them_back(
     chi = invitee_named(db, "Lê Văn Chi", week["school1"])
     assert chi.archived_at is None
     assert sorted(i.event_id for i in chi.invitations) == sorted([week["e1"].id, other.id])
+
+
+# --- check-in at an archived event -------------------------------------------------------------
+
+
+def test_an_archived_events_scanner_is_gone_but_scans_queued_there_still_count(
+    client, organiser, auth, make_user, week, db
+):
+    """Archived, the event has no scanner, roster or live dashboard for anyone (404); a phone
+    that scanned people there offline still sends them, and they count in the figures."""
+    e1 = week["e1"]
+    binh = invitee_named(db, "Trần Thị Bình", week["school1"])  # her check-in was undone
+    token = binh.token
+    assert client.post(f"/events/{e1.id}/delete").status_code == 303
+    persons = totals(event_titled(db, E1)).persons
+    auth.logout()
+    auth.login(make_user(week["school1"], Role.CHECKIN_STAFF))
+    for url in ("checkin", "checkin/roster.json", "dashboard", "mc"):
+        assert client.get(f"/events/{e1.id}/{url}").status_code == 404, url
+
+    scanned = "2026-11-17T00:40:00Z"
+    response = client.post(
+        f"/events/{e1.id}/checkin/sync",
+        json={
+            "device_id": "phone",
+            "items": [
+                {
+                    "client_uuid": "0f8fad5b-d9cb-469f-a165-70867728950e",
+                    "code": token,
+                    "scanned_at": scanned,
+                }
+            ],
+        },
+        headers={"X-CSRFToken": client._token(), "Accept": "application/json"},
+        csrf=False,
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert [r["outcome"] for r in response.get_json()["results"]] == ["ok"]
+    event = event_titled(db, E1)
+    assert event.archived_at is not None and totals(event).persons == persons + 1

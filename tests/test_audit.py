@@ -317,6 +317,90 @@ def test_downloads_are_recorded(client, auth, tree, ceremony, organiser, db):
     assert attendance.detail.endswith(".xlsx") and attendance.unit_id == tree["district"].id
 
 
+def test_walk_in_settings_and_the_code_secret_are_recorded(
+    client, auth, tree, ceremony, organiser, admin, db
+):
+    """The settings (old and new values) and the code's secret (changed, never its value);
+    neither is an edit of the schedule (its time of last change stays)."""
+    updated_at = ceremony.updated_at
+    auth.login(organiser)
+    client.environ_base.update(FROM_SCHOOL)
+    url = f"/events/{ceremony.id}/walkin-settings"
+    data = {"require_code": "y", "walkins_per_device": "3"}
+    assert client.post(url, data=data).status_code == 303
+
+    settings, secret = lines(db, object_type="Event", object_id=ceremony.id, action="update")
+    assert (settings.action, secret.action) == ("update", "update")
+    assert settings.changes == {"walkin_code_required": [False, True], "walkins_per_device": [1, 3]}
+    assert secret.changes == {"walkin_code_secret": None}
+    for line in (settings, secret):
+        assert line.user_id == organiser.id and line.ip == "203.0.113.7"
+        assert line.unit_id == tree["district"].id and line.label == "Lễ khai mạc Tuần lễ"
+    event = db.session.get(Event, ceremony.id)
+    assert event.walkin_code_secret and event.walkin_code_secret not in json.dumps(
+        [line.changes for line in lines(db)]
+    )
+    assert event.updated_at == updated_at
+
+    # Saved again as it is, and the code shown on a screen (the secret exists): no line.
+    assert client.post(url, data=data).status_code == 303
+    assert client.get(f"/events/{ceremony.id}/code").status_code == 200
+    assert len(lines(db, object_type="Event", object_id=ceremony.id, action="update")) == 2
+
+    auth.logout()
+    auth.login(admin)
+    html = client.get(f"/units/{tree['district'].id}/audit?object_type=Event").get_data(
+        as_text=True
+    )
+    assert 'title="walkins_per_device"' in html and "1 → 3" in html
+    assert 'title="walkin_code_secret"' in html
+
+
+def test_the_code_secret_made_on_first_use_is_recorded_by_who_made_it(
+    client, auth, tree, ceremony, organiser, db
+):
+    auth.login(organiser)
+    assert client.get(f"/events/{ceremony.id}/code").status_code == 200
+    [line] = lines(db, object_type="Event", object_id=ceremony.id, action="update")
+    assert line.changes == {"walkin_code_secret": None} and line.user_id == organiser.id
+
+
+def test_a_secret_made_meanwhile_elsewhere_is_kept_and_not_recorded_twice(ceremony, db):
+    """Two first requests at once: the one whose conditional UPDATE finds the secret made
+    already by the other reads that secret, and writes no line of its own."""
+    from app.checkin import walkin_code
+
+    with db.engine.begin() as other:  # another app process, between our read and our write
+        other.execute(
+            Event.__table__.update()
+            .where(Event.__table__.c.id == ceremony.id)
+            .values(walkin_code_secret="a" * 64)
+        )
+    assert ceremony.walkin_code_secret is None  # what this process read before
+    assert walkin_code.ensure_secret(ceremony) == "a" * 64
+    db.session.commit()
+    assert lines(db, object_type="Event", object_id=ceremony.id, action="update") == []
+
+
+def test_an_offline_roster_handed_to_a_phone_is_recorded(
+    client, auth, tree, ceremony, make_user, admin, db
+):
+    invite(ceremony, tree["district"], PersonData("Nguyễn Duy Luân"))
+    db.session.commit()
+    staff = make_user(tree["district"], Role.CHECKIN_STAFF, name="Lý Thị Hoa")
+    auth.login(staff)
+    client.environ_base.update(FROM_SCHOOL)
+    assert client.get(f"/events/{ceremony.id}/checkin/roster.json").status_code == 200
+    [line] = lines(db, action="export")
+    assert (line.object_type, line.object_id, line.user_id) == ("Event", ceremony.id, staff.id)
+    assert line.ip == "203.0.113.7" and "Zalo" in line.user_agent
+    assert line.detail.startswith("roster.json") and "1" in line.detail
+    auth.logout()
+    auth.login(admin)
+    html = client.get(f"/units/{tree['district'].id}/audit?action=export").get_data(as_text=True)
+    assert "roster.json" in html and "Lý Thị Hoa" in html
+
+
 # --- the page ------------------------------------------------------------------------------
 
 

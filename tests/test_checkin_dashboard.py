@@ -22,7 +22,14 @@ from app.checkin.services import (
     walk_in,
 )
 from app.invitations.models import Rsvp
-from app.invitations.services import PersonData, answer, invite, save_group
+from app.invitations.services import (
+    PersonData,
+    answer,
+    delete_group,
+    invite,
+    save_group,
+    uninvite,
+)
 from app.units.models import Role, UnitKind
 from tests.conftest import assert_fragment
 
@@ -122,6 +129,56 @@ def test_dashboard_figures_are_exact(client, world, db):
     assert figure(html, "checked_in", 'data-group="Chưa xếp thành phần"') == 0
     assert figure(html, "invited", 'data-group="Chưa xếp thành phần"') == 1
     assert PHONE not in html and EMAIL not in html
+
+
+def group_rows(html: str) -> list[tuple[str, bool, int, int]]:
+    """The "by group" table: (name, archived, checked in, invited) per line, in order."""
+    return [
+        (name, bool(archived), int(checked), int(invited))
+        for name, archived, checked, invited in re.findall(
+            r'<tr data-group="([^"]+)"( data-archived="true")?>.*?'
+            r'data-figure="checked_in">(\d+)<.*?data-figure="invited">(\d+)<',
+            html,
+            re.S,
+        )
+    ]
+
+
+def test_the_groups_add_up_to_the_totals(client, world, db):
+    """A group archived after its people checked in, and a person taken off the list after
+    checking in, still count: their lines are shown, so the table adds up to the totals."""
+    event, people, staff = world["event"], world["people"], world["staff"]
+    actor = Actor(user=staff)
+    invite(world["other"], world["district"], PersonData(""), invitee=people["deputy"])
+    for key in ("chair", "deputy", "guest", "loose"):
+        assert scan(event, people[key].token, actor).counted
+    db.session.commit()
+    guests = people["guest"].invitations[0].group
+    assert delete_group(guests) == 1  # Lý Thị Mai checked in: archived, not deleted
+    uninvite(next(i for i in people["deputy"].invitations if i.event_id == event.id))
+    db.session.commit()
+
+    html = client.get(f"/events/{event.id}/dashboard").get_data(as_text=True)
+    rows = group_rows(html)
+    assert rows[:3] == [
+        ("Cấp huyện", False, 1, 1),
+        ("Khách mời", True, 1, 1),
+        ("Chưa xếp thành phần", False, 1, 1),
+    ]
+    assert [row[1:] for row in rows[3:]] == [(False, 1, 0)]  # no longer invited
+    assert "đã lưu trữ" in html.split('data-group="Khách mời"')[1].split("</tr>")[0]
+    assert sum(row[2] for row in rows) == figure(html, "checked_in") == 4
+    assert sum(row[3] for row in rows) == figure(html, "invited") == 3
+
+
+def test_an_archived_events_live_pages_are_not_found(client, world, db):
+    event = world["event"]
+    event.archived_at = utcnow()
+    db.session.commit()
+    for page in PAGES:
+        assert client.get(page.format(e=event.id)).status_code == 404, page
+    # Its attendance list stays: a record of who came.
+    assert client.get(f"/events/{event.id}/attendance.xlsx").status_code == 200
 
 
 def test_numbers_fragment_polls_itself(client, world, db):

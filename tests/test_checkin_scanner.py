@@ -4,6 +4,7 @@ headcounts with their history, permissions and CSRF on every route."""
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import re
 from zoneinfo import ZoneInfo
 
@@ -129,10 +130,19 @@ def result_of(response):
 
 
 def counts_of(doc) -> dict[str, int]:
+    """The live counts: in the page's counts section, or sent alone by an answer."""
     return {
         element.get("data-count"): int(element.text_content())
-        for element in doc.xpath("//*[@id='scan-counts']//*[@data-count]")
+        for element in doc.xpath("//*[@data-count]")
     }
+
+
+def recent_rows(doc, path: str = "//*[@id='scan-recent-list']") -> list:
+    return doc.xpath(f"{path}/li[@data-checkin]")
+
+
+#: Where an answer's new lines of the recent list come: on top of the page's list.
+NEW_LINES = "//ol[@hx-swap-oob='afterbegin:#scan-recent-list']"
 
 
 def scan(client, event, code, **extra):
@@ -191,8 +201,8 @@ def test_a_scanned_invitation_url_checks_the_delegate_in(client, world, staff, d
     assert "Nguyễn Duy Luân" in text and "Cấp huyện" in text
     doc = parse(response)
     assert counts_of(doc)["checked_in"] == 1 and counts_of(doc)["persons"] == 1
-    assert the(doc, "//*[@id='scan-counts']").get("hx-swap-oob") == "true"
-    row = the(doc, "//*[@id='scan-recent']//li[@data-checkin]")
+    assert the(doc, "//*[@data-count='checked_in']").get("hx-swap-oob") == "true"
+    [row] = recent_rows(doc, NEW_LINES)
     assert "Nguyễn Duy Luân" in text_of(row) and row.get("data-undone") == "false"
     [checkin] = live_checkins(db, opening)
     assert checkin.invitee_id == chairman.id
@@ -334,17 +344,21 @@ def test_undo_then_scan_again_counts_once(client, world, staff, db):
     assert outcome == "undone" and "Nguyễn Duy Luân" in text
     doc = parse(response)
     assert counts_of(doc)["checked_in"] == 0
-    row = the(doc, f"//*[@id='scan-recent']//li[@data-checkin='{checkin.id}']")
+    # The whole list comes back, out of band: the undone check-in's line changed.
+    assert the(doc, "//*[@id='scan-recent']").get("hx-swap-oob") == "true"
+    row = the(doc, f"//*[@id='scan-recent-list']/li[@data-checkin='{checkin.id}']")
     assert row.get("data-undone") == "true"
     assert not row.xpath(".//button")
     assert live_checkins(db, opening) == []
 
-    response = scan(client, opening, chairman.token)
+    response = scan(client, opening, chairman.token, recent_after=str(checkin.id))
     assert result_of(response)[0] == "ok"
     doc = parse(response)
     assert counts_of(doc)["checked_in"] == 1
-    rows = doc.xpath("//*[@id='scan-recent']//li[@data-checkin]")
-    assert [r.get("data-undone") for r in rows] == ["false", "true"]  # newest first
+    # Only the new line, on top of the page's list, which still shows the undone one.
+    [row] = recent_rows(doc, NEW_LINES)
+    assert row.get("data-undone") == "false" and int(row.get("data-checkin")) > checkin.id
+    assert not doc.xpath("//*[@id='scan-recent']")
     assert len(live_checkins(db, opening)) == 1
     everything = db.session.scalar(select(func.count()).select_from(CheckIn))
     assert everything == 2  # the undone one stays in the history
@@ -357,6 +371,99 @@ def test_undo_then_scan_again_counts_once(client, world, staff, db):
 
 def test_undo_of_a_missing_check_in_is_404(client, world, staff):
     assert client.post("/checkins/999999/undo", htmx=True).status_code == 404
+
+
+# --- the recent check-ins: each answer sends only what the page lacks ----------------------
+
+
+def checked_in_people(db, world, n: int, actor_user) -> list[int]:
+    """n more invitees of the ceremony checked in (by another phone); their check-in ids."""
+    ids = []
+    for i in range(n):
+        invitee = invite(world["opening"], world["district"], PersonData(f"Học sinh {i}"))
+        result = check_in_invitee(
+            world["opening"], invitee, Actor(user=actor_user), method=CheckInMethod.SCAN
+        )
+        ids.append(result.checkin.id)
+    db.session.commit()
+    return ids
+
+
+def test_the_page_lists_the_20_newest_and_says_which_is_newest(client, world, staff, db):
+    opening = world["opening"]
+    page = parse(client.get(f"/events/{opening.id}/checkin"))
+    assert recent_rows(page) == []
+    assert the(page, "//*[@id='scan-recent-empty']").get("hidden") is None
+    assert the(page, "//input[@id='recent-after']").get("value") == "0"
+
+    ids = checked_in_people(db, world, 25, world["users"]["organiser"])
+    page = parse(client.get(f"/events/{opening.id}/checkin"))
+    list_ = the(page, "//ol[@id='scan-recent-list']")
+    assert list_.get("data-keep") == "20"
+    assert [int(row.get("data-checkin")) for row in recent_rows(page)] == ids[::-1][:20]
+    assert the(page, "//*[@id='scan-recent-empty']").get("hidden") is not None
+    # Sent with every scan and manual check-in (the search's buttons include #scan-options).
+    after = the(page, "//form[@id='scan-form']//*[@id='scan-options']//input[@id='recent-after']")
+    assert after.get("name") == "recent_after" and after.get("value") == str(ids[-1])
+
+
+def test_a_scan_answer_brings_the_lines_after_the_pages_newest(client, world, staff, db):
+    """Another phone checked someone in since the page's newest line: the answer brings that
+    line and the new one, nothing older, and never the whole list."""
+    opening = world["opening"]
+    earlier = checked_in_people(db, world, 22, world["users"]["organiser"])
+    meanwhile = checked_in_people(db, world, 1, world["users"]["organiser"])
+    response = scan(client, opening, world["chairman"].token, recent_after=str(earlier[-1]))
+    assert result_of(response)[0] == "ok"
+    doc = parse(response)
+    rows = recent_rows(doc, NEW_LINES)
+    assert [row.get("data-checkin") for row in rows[1:]] == [str(meanwhile[0])]
+    assert "Nguyễn Duy Luân" in text_of(rows[0])  # newest first
+    assert not doc.xpath("//*[@id='scan-recent']")
+    assert counts_of(doc)["checked_in"] == 24
+
+    # Nothing new since the page's newest line, and nobody checked in: no line at all.
+    newest = rows[0].get("data-checkin")
+    again = parse(scan(client, opening, world["chairman"].token, recent_after=newest))
+    assert recent_rows(again, NEW_LINES) == [] and counts_of(again)["checked_in"] == 24
+
+
+def test_without_the_pages_newest_the_answer_brings_the_check_in_made(client, world, staff, db):
+    checked_in_people(db, world, 5, world["users"]["organiser"])
+    doc = parse(scan(client, world["opening"], world["teacher"].token))
+    [row] = recent_rows(doc, NEW_LINES)
+    assert "Trần Thị Hồng Đào" in text_of(row)
+    doc = parse(scan(client, world["opening"], world["teacher"].token, recent_after="x"))
+    assert result_of_doc(doc) == "already" and recent_rows(doc, NEW_LINES) == []
+
+
+def result_of_doc(doc) -> str:
+    return the(doc, "//*[@id='scan-result']").get("data-outcome")
+
+
+def test_a_scan_answer_does_not_grow_with_the_list(client, world, staff, db):
+    """11.4 KB with the 20 lines it used to resend; now the result, the counts and the line."""
+    opening = world["opening"]
+    first = scan(client, opening, world["chairman"].token, recent_after="0")
+    ids = checked_in_people(db, world, 25, world["users"]["organiser"])
+    later = scan(client, opening, world["teacher"].token, recent_after=str(ids[-1]))
+    assert result_of(first)[0] == result_of(later)[0] == "ok"
+    assert abs(len(later.get_data()) - len(first.get_data())) < 40
+    assert len(gzip.compress(later.get_data(), 6)) < 700
+
+
+def test_a_manual_check_in_answers_the_same_way(client, world, staff, db):
+    opening, teacher = world["opening"], world["teacher"]
+    ids = checked_in_people(db, world, 3, world["users"]["organiser"])
+    response = client.post(
+        f"/events/{opening.id}/checkin/invitees/{teacher.id}",
+        data={"recent_after": str(ids[-1])},
+        htmx=True,
+    )
+    doc = parse(response)
+    [row] = recent_rows(doc, NEW_LINES)
+    assert "Trần Thị Hồng Đào" in text_of(row)
+    assert the(doc, f"//li[@id='search-invitee-{teacher.id}']").get("data-checked-in") == "true"
 
 
 # --- search and manual check-in ----------------------------------------------------------
@@ -589,3 +696,28 @@ def test_posts_need_the_csrf_token(client, world, targets, staff, db, route):
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 1
     assert db.session.scalar(select(Headcount.count)) == 35
+
+
+# --- an archived event has no scanner ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize("who", ["staff", "organiser"])
+def test_an_archived_events_scanner_is_not_found(client, auth, world, targets, db, route, who):
+    """Archived (deleted while holding check-ins), the event has no scanner, no search, no
+    check-in, undo or tally: 404 as for an event that does not exist, and nothing changes."""
+    world["opening"].archived_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    db.session.commit()
+    auth.login(world["users"][who])
+    method, url, data = routes(world, targets)[route]
+    if method == "get":
+        response = client.get(url, htmx=route != "page")
+    else:
+        response = client.post(url, data=data, htmx=True)
+    assert response.status_code == 404, response.get_data(as_text=True)[:300]
+    db.session.expire_all()
+    assert [(c.id, c.undone_at) for c in db.session.scalars(select(CheckIn))] == [
+        (targets["checkin"], None)
+    ]
+    assert db.session.scalar(select(Headcount.count)) == 35
+    assert db.session.scalar(select(Headcount.removed_at)) is None

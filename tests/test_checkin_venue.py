@@ -256,6 +256,53 @@ def test_an_unknown_link(client, auth):
     assert client.get("/v/" + "x" * 300).status_code == 404
 
 
+def page_text(response, token: str) -> str:
+    """The page's text, without the per-session CSRF token and with the address's token
+    (which the language switch carries) masked."""
+    text = response.get_data(as_text=True).replace(token, "TOKEN")
+    return re.sub(r'"X-CSRFToken": "[^"]+"', "", text)
+
+
+@pytest.mark.parametrize("state", ["working", "revoked", "expired"])
+def test_an_archived_events_link_is_as_unknown(client, auth, world, db, state):
+    """The event archived, its links lead to the "does not exist" page, whatever their own
+    state (nothing is told about them), and record nothing."""
+    start, end = dt.timedelta(hours=-1), dt.timedelta(hours=1)
+    if state == "expired":
+        end = dt.timedelta(minutes=-1)
+    link = make_link(db, world["event"], start, end, revoked=state == "revoked")
+    if state == "working":
+        volunteer(client, auth, link)  # a volunteer at work when the event is archived
+    else:
+        auth.logout()
+    world["event"].archived_at = utcnow()
+    db.session.commit()
+    other = new_link_token()
+    client.get(f"/v/{other}")  # shows the "signed out" message, if any, once
+    unknown = client.get(f"/v/{other}")
+    page = client.get(f"/v/{link.token}")
+    assert page.status_code == unknown.status_code == 404
+    assert page_text(page, link.token) == page_text(unknown, other)
+    for path, data in (("name", {"name": "Lan"}), ("scan", {"code": world["delegate"].token})):
+        response = client.post(f"/v/{link.token}/{path}", data=data)
+        assert response.status_code == 404, path
+    assert checkins(db, world["event"]) == []
+
+
+def test_an_archived_events_poster_is_as_unknown(client, auth, world, db):
+    auth.logout()
+    assert client.get(f"/c/{POSTER_TOKEN}").status_code == 200  # and the "signed out" message
+    world["event"].archived_at = utcnow()
+    db.session.commit()
+    unknown = client.get("/c/" + "q" * 32)
+    page = client.get(f"/c/{POSTER_TOKEN}")
+    assert page.status_code == unknown.status_code == 404
+    assert page_text(page, POSTER_TOKEN) == page_text(unknown, "q" * 32)
+    assert "Lễ khai mạc" not in page.get_data(as_text=True)
+    assert client.post(f"/c/{POSTER_TOKEN}", data=WALKER).status_code == 404
+    assert checkins(db, world["event"]) == []
+
+
 def test_a_volunteer_must_give_a_name_first(client, auth, world, db):
     link = make_link(db, world["event"], dt.timedelta(hours=-1), dt.timedelta(hours=1))
     auth.logout()
@@ -499,6 +546,27 @@ def test_links_and_codes_outside_the_subtree(client, auth, world, db, make_user,
     auth.login(make_user(world["sibling"], Role.ADMIN))
     response = client.get(url) if method == "get" else client.post(url, data={})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("method", "page"), ORGANISER_PAGES)
+def test_an_archived_events_links_and_codes(client, world, db, method, page):
+    """No new link, setting or code for an archived event (404); its links may still be
+    stopped."""
+    link = make_link(db, world["event"], dt.timedelta(hours=-1), dt.timedelta(hours=1))
+    world["event"].archived_at = utcnow()
+    db.session.commit()
+    url = page.format(e=world["event"].id, l=link.id)
+    data = {"label": "Cổng D", "walkins_per_device": "2", "require_code": "y"}
+    response = client.get(url) if method == "get" else client.post(url, data=data)
+    db.session.expire_all()
+    if "/revoke" in page:
+        assert response.status_code == 303
+        assert db.session.get(CheckinLink, link.id).revoked_at is not None
+    else:
+        assert response.status_code == 404
+        assert db.session.scalar(select(func.count(CheckinLink.id))) == 1
+        event = db.session.get(Event, world["event"].id)
+        assert (event.walkins_per_device, event.walkin_code_secret) == (1, None)
 
 
 def test_public_pages_show_no_phone_or_email(client, auth, world, db):

@@ -4,6 +4,8 @@ volunteers' check-in links, the walk-in settings and the rotating code's display
 The dashboard and the MC page are for every role of the event's subtree (they show names,
 titles and organisations, never phones or e-mails); links, settings and the code display are
 for its organisers and administrators (403 for the other roles, 404 outside the subtree).
+An archived event has none of these live pages (404, as the scanner); revoking a link of it
+still works, and its attendance list (.xlsx) stays.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from flask import abort, make_response, redirect, render_template, request, url_
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm.attributes import flag_modified
 
 from app.checkin import walkin_code
 from app.checkin.blueprint import bp
@@ -43,37 +46,64 @@ DEFAULT_ALERT_RANK = 10
 # --- The live dashboard -------------------------------------------------------------------
 
 
+def get_live_event_or_404(event_id: int, need: str = "see") -> Event:
+    """The event (as `get_event_or_404`), unless it is archived: then 404."""
+    event = get_event_or_404(event_id, need=need)
+    if event.archived_at is not None:
+        abort(404)
+    return event
+
+
 @dataclass
 class GroupFigures:
     name: str
     invited: int
     checked_in: int
     expected_headcount: int | None = None
+    #: A group deleted after its people checked in: out of the lists, still counted.
+    archived: bool = False
 
 
-def group_figures(event: Event) -> list[GroupFigures]:
-    """Invited and checked in per group, in one grouped query (plus the groups' names)."""
+def group_figures(event: Event, checked_in_invitees: int | None = None) -> list[GroupFigures]:
+    """Invited and checked in per group, in one grouped query (plus the groups' names), so
+    that the lines add up to the event's totals: archived groups are listed (marked), people
+    without a group on a line of their own, and, given the event's count of invitees checked
+    in, those no longer invited (taken off the list after checking in) on one more line."""
     live = and_(
         CheckIn.event_id == event.id,
         CheckIn.invitee_id == Invitation.invitee_id,
         CheckIn.undone_at.is_(None),
     )
-    counts = {
-        group_id: (invited, arrived)
-        for group_id, invited, arrived in db.session.execute(
-            select(Invitation.group_id, func.count(Invitation.id), func.count(CheckIn.id))
-            .select_from(Invitation)
-            .outerjoin(CheckIn, live)
-            .where(Invitation.event_id == event.id)
-            .group_by(Invitation.group_id)
+    rows = db.session.execute(
+        select(
+            Invitation.group_id,
+            InviteeGroup.name,
+            InviteeGroup.expected_headcount,
+            func.count(Invitation.id),
+            func.count(CheckIn.id),
         )
-    }
-    result = [
-        GroupFigures(group.name, *counts.get(group.id, (0, 0)), group.expected_headcount)
-        for group in groups_of(event)
-    ]
-    if None in counts:
-        result.append(GroupFigures(_("Without a group"), *counts[None]))
+        .select_from(Invitation)
+        .outerjoin(InviteeGroup, InviteeGroup.id == Invitation.group_id)
+        .outerjoin(CheckIn, live)
+        .where(Invitation.event_id == event.id)
+        .group_by(Invitation.group_id, InviteeGroup.name, InviteeGroup.expected_headcount)
+    ).all()
+    counts = {row[0]: row for row in rows}
+    result = []
+    for group in groups_of(event):
+        row = counts.pop(group.id, None)
+        invited, arrived = (row[3], row[4]) if row is not None else (0, 0)
+        result.append(GroupFigures(group.name, invited, arrived, group.expected_headcount))
+    without = counts.pop(None, None)
+    # What is left are archived groups (groups_of leaves them out): their people still count.
+    for _id, name, expected, invited, arrived in sorted(counts.values(), key=lambda r: r[0]):
+        result.append(GroupFigures(name, invited, arrived, expected, archived=True))
+    if without is not None:
+        result.append(GroupFigures(_("Without a group"), without[3], without[4]))
+    if checked_in_invitees is not None:
+        gone = checked_in_invitees - sum(figures.checked_in for figures in result)
+        if gone > 0:
+            result.append(GroupFigures(_("No longer invited"), 0, gone))
     return result
 
 
@@ -130,10 +160,11 @@ def arrivals_chart(event: Event) -> Chart | None:
 
 
 def numbers_context(event: Event) -> dict:
+    figures = totals(event)
     return {
         "event": event,
-        "totals": totals(event),
-        "groups": group_figures(event),
+        "totals": figures,
+        "groups": group_figures(event, figures.checked_in_invitees),
         "chart": arrivals_chart(event),
         "updated": format_time(local(utcnow())),
     }
@@ -143,7 +174,7 @@ def numbers_context(event: Event) -> dict:
 @login_required
 def dashboard(event_id: int):
     """The event's live attendance: totals, groups and arrivals, updating by themselves."""
-    event = get_event_or_404(event_id)
+    event = get_live_event_or_404(event_id)
     return render_template("checkin/dashboard.html", **numbers_context(event))
 
 
@@ -151,7 +182,7 @@ def dashboard(event_id: int):
 @login_required
 def dashboard_numbers(event_id: int):
     """The dashboard's figures alone, polled every few seconds."""
-    event = get_event_or_404(event_id)
+    event = get_live_event_or_404(event_id)
     return _no_store(render_template("checkin/_dash_numbers.html", **numbers_context(event)))
 
 
@@ -223,7 +254,7 @@ def mc_context(event: Event) -> dict:
 @login_required
 def mc(event_id: int):
     """The delegates who have arrived, in protocol order, for the master of ceremonies."""
-    event = get_event_or_404(event_id)
+    event = get_live_event_or_404(event_id)
     return render_template("checkin/mc.html", **mc_context(event))
 
 
@@ -231,7 +262,7 @@ def mc(event_id: int):
 @login_required
 def mc_list(event_id: int):
     """The MC page's list and arrival alerts alone, polled every few seconds."""
-    event = get_event_or_404(event_id)
+    event = get_live_event_or_404(event_id)
     return _no_store(render_template("checkin/_mc_list.html", **mc_context(event)))
 
 
@@ -341,7 +372,7 @@ def _links_answer(event: Event, status: int = 200, **extra):
 @login_required
 def links(event_id: int):
     """The event's volunteer check-in links and walk-in settings."""
-    event = get_event_or_404(event_id, need="edit")
+    event = get_live_event_or_404(event_id, need="edit")
     return render_template("checkin/links.html", **links_context(event))
 
 
@@ -349,7 +380,7 @@ def links(event_id: int):
 @login_required
 def link_create(event_id: int):
     """Hand out a new check-in link, working between the chosen times."""
-    event = get_event_or_404(event_id, need="edit")
+    event = get_live_event_or_404(event_id, need="edit")
     form = LinkForm(event=event)
     if not form.validate():
         return _links_answer(event, FORM_ERROR_STATUS, form=form)
@@ -386,20 +417,15 @@ def link_revoke(link_id: int):
 @login_required
 def walkin_settings(event_id: int):
     """Whether walk-ins must type the venue's code, and how many may check in per phone."""
-    event = get_event_or_404(event_id, need="edit")
+    event = get_live_event_or_404(event_id, need="edit")
     form = WalkinSettingsForm()
     if not form.validate():
         return _links_answer(event, FORM_ERROR_STATUS, settings_form=form)
-    db.session.execute(
-        update(Event)
-        .where(Event.id == event.id)
-        .values(
-            walkin_code_required=form.require_code.data,
-            walkins_per_device=form.walkins_per_device.data,
-            updated_at=Event.updated_at,  # not an edit of the schedule
-        )
-    )
-    db.session.refresh(event)
+    # Through the ORM, so the audit trail notes the change (old and new values); the time of
+    # the schedule's last edit is written back as it was: this is not an edit of the schedule.
+    event.walkin_code_required = form.require_code.data
+    event.walkins_per_device = form.walkins_per_device.data
+    flag_modified(event, "updated_at")
     if event.walkin_code_required:
         walkin_code.ensure_secret(event)
     db.session.commit()
@@ -417,7 +443,7 @@ def code_context(event: Event) -> dict:
 @login_required
 def code_display(event_id: int):
     """Full screen, for a projector at the venue: the walk-ins' code and the poster's QR."""
-    event = get_event_or_404(event_id, need="edit")
+    event = get_live_event_or_404(event_id, need="edit")
     url = public_url("venue.self_checkin", token=ensure_checkin_token(event))
     context = code_context(event)
     db.session.commit()  # the code's secret, made on first use
@@ -432,7 +458,7 @@ def code_display(event_id: int):
 @login_required
 def code_current(event_id: int):
     """The current code alone, polled by the display."""
-    event = get_event_or_404(event_id, need="edit")
+    event = get_live_event_or_404(event_id, need="edit")
     context = code_context(event)
     db.session.commit()
     return _no_store(render_template("checkin/_dash_code.html", **context))

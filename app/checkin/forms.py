@@ -15,6 +15,10 @@ class CheckinOptionsForm(AppForm):
     override = BooleanField(_l("Allow outside the check-in hours"))
     #: A random id the browser keeps (scanner.js), to tell the phones apart in the history.
     device_id = HiddenField(validators=[Optional(), Length(max=64)])
+    #: The newest check-in the page's recent list shows (scanner.js keeps it up to date): the
+    #: answer sends only the lines after it. Read leniently (`routes.recent_after`), never
+    #: refused: a bad value only means the answer sends the check-in just made.
+    recent_after = HiddenField()
 
 
 class ScanForm(CheckinOptionsForm):

@@ -1,9 +1,14 @@
 """The staff scanner: scan or type a code, find a name, undo, and record headcounts.
 
 Every check-in answers with the result panel (`checkin/_scan_result.html`) and, out of band,
-the live counts and the recent check-ins, so the phone shows the whole picture after each
-person. The rules are in `app.checkin.services`; this module only loads, checks permission,
-validates, calls them and commits once.
+the live counts and the lines the recent check-ins list lacks (those after the newest one the
+page shows, `recent_after`; the page keeps the 20 newest), so the phone shows the whole
+picture after each person without the 20 lines being sent again each time. An undo sends the
+whole list back (the undone line changes). The rules are in `app.checkin.services`; this
+module only loads, checks permission, validates, calls them and commits once.
+
+An archived event has no scanner: every route here answers 404 for it, as for an event that
+does not exist (the offline sync alone still takes the scans phones queued, offline_routes).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import datetime as dt
 
 from flask import abort, render_template, request
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import joinedload
 
 from app.checkin import services
@@ -39,11 +44,14 @@ SEARCH_LIMIT = 20
 SEARCH_MIN = 2
 
 
-def get_checkin_event_or_404(event_id: int) -> Event:
-    """An event of the user's subtree, for a user whose role may check people in."""
+def get_checkin_event_or_404(event_id: int, *, archived: bool = False) -> Event:
+    """An event of the user's subtree, for a user whose role may check people in; an archived
+    event only when `archived` (the offline sync of scans made before it was archived)."""
     event = get_event_or_404(event_id)
     if current_user.role not in CHECKIN_ROLES:
         abort(403)
+    if event.archived_at is not None and not archived:
+        abort(404)
     return event
 
 
@@ -59,19 +67,24 @@ def _actor(form: CheckinOptionsForm) -> Actor:
 # --- the page and its pieces -------------------------------------------------------------
 
 
-def recent_checkins(event: Event) -> list[CheckIn]:
-    """The last check-ins of the event, newest first, undone ones included (marked)."""
-    return list(
-        db.session.scalars(
-            select(CheckIn)
-            .options(
-                joinedload(CheckIn.invitee), joinedload(CheckIn.user), joinedload(CheckIn.link)
-            )
-            .where(CheckIn.event_id == event.id)
-            .order_by(CheckIn.id.desc())
-            .limit(RECENT)
-        )
+def recent_checkins(event: Event, after: int | None = None) -> list[CheckIn]:
+    """The last check-ins of the event, newest first, undone ones included (marked); only
+    those recorded after the check-in `after`, when given."""
+    query = (
+        select(CheckIn)
+        .options(joinedload(CheckIn.invitee), joinedload(CheckIn.user), joinedload(CheckIn.link))
+        .where(CheckIn.event_id == event.id)
     )
+    if after is not None:
+        query = query.where(CheckIn.id > after)
+    return list(db.session.scalars(query.order_by(CheckIn.id.desc()).limit(RECENT)))
+
+
+def recent_after(form: CheckinOptionsForm) -> int | None:
+    """The newest check-in the page's list shows, as the page sent it; None when it did not
+    (a page from before this field, a client of its own)."""
+    text = (form.recent_after.data or "").strip()
+    return int(text) if text.isdigit() and len(text) <= 18 else None
 
 
 def live_headcounts(event: Event) -> list[Headcount]:
@@ -95,8 +108,8 @@ def _context(event: Event, **extra) -> dict:
         "search_row": None,
         "event": event,
         "totals": services.totals(event),
-        "recent": recent_checkins(event),
         "local": local,
+        "keep": RECENT,
         "opens_at": local(services.window(event)[0]),
     }
     context.update(extra)
@@ -119,18 +132,31 @@ def _headcount_context(event: Event, context: dict) -> dict:
 
 
 def _page(event: Event, status: int = 200, **extra):
-    context = _headcount_context(event, _context(event, **extra))
+    context = _headcount_context(event, _context(event, recent=recent_checkins(event), **extra))
     if context["form"] is None:
         context["form"] = ScanForm(formdata=None)
     return render_template("checkin/scanner.html", **context), status
 
 
-def _result(event: Event, status: int = 200, **extra):
-    """The result panel with the counts and recent check-ins out of band (htmx), or the page
-    with the result in place (a form posted without JavaScript)."""
+def _result(event: Event, status: int = 200, *, after: int | None = None, **extra):
+    """The result panel with, out of band, the counts and the recent check-ins after `after`
+    (the newest line the page shows; without it, the check-in just made), or the whole list
+    for an undo (htmx); the page with the result in place (a form posted without JavaScript).
+    """
     if not wants_fragment():
         return _page(event, status, **extra)
-    return render_template("checkin/_scan_answer.html", **_context(event, **extra)), status
+    context = _context(event, **extra)
+    if context["undone"] is not None:
+        context.update(recent=recent_checkins(event), whole_list=True)
+        return render_template("checkin/_scan_answer.html", **context), status
+    if after is None:
+        # From the check-in just made on (its id is known without reloading it after the
+        # commit; the query reloads it with its person and recorder in one statement).
+        made = context["result"].checkin if context["result"] is not None else None
+        after = inspect(made).identity[0] - 1 if made is not None else None
+    recent = recent_checkins(event, after) if after is not None else []
+    context.update(recent=recent, whole_list=False)
+    return render_template("checkin/_scan_answer.html", **context), status
 
 
 def _headcount_section(event: Event, status: int = 200, **extra):
@@ -159,10 +185,10 @@ def scan(event_id: int):
     event = get_checkin_event_or_404(event_id)
     form = ScanForm()
     if not form.validate_on_submit():
-        return _result(event, FORM_ERROR_STATUS, form=form, result=None)
+        return _result(event, FORM_ERROR_STATUS, after=recent_after(form), form=form, result=None)
     result = services.scan(event, form.code.data, _actor(form), override=form.override.data)
     db.session.commit()
-    return _result(event, result=result)
+    return _result(event, after=recent_after(form), result=result)
 
 
 @bp.get("/events/<int:event_id>/checkin/search")
@@ -230,6 +256,7 @@ def manual(event_id: int, invitee_id: int):
     db.session.commit()
     return _result(
         event,
+        after=recent_after(form),
         result=result,
         search_row=invitation,
         checked=_checked_in(event, [invitee_id]),

@@ -5,7 +5,8 @@ Both are rate limited three ways: per address, with a high limit (hundreds of ph
 the venue wifi's address), per phone (its cookie) and per poster or link; wrong walk-in codes
 make the next tries wait longer and longer. They are kept out of caches and search engines,
 and show nobody's phone or e-mail. A volunteer's link only checks people in to its own event,
-only while it works; it opens no list and no search.
+only while it works; it opens no list and no search. An archived event's poster and links lead
+to the same "not found" page as an unknown token, saying nothing more.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from app.backoff import Backoff
 from app.checkin import walkin_code
@@ -137,9 +139,12 @@ def _public(body, status: int = 200, device: tuple[str, bool] | None = None):
 
 
 def _event_or_404(token: str) -> Event:
+    """The poster's event; 404 for an unknown token and for an archived event alike."""
     event = None
     if token and len(token) <= 64:
-        event = db.session.scalar(select(Event).where(Event.checkin_token == token))
+        event = db.session.scalar(
+            select(Event).where(Event.checkin_token == token, Event.archived_at.is_(None))
+        )
     if event is None:
         abort(404)
     return event
@@ -259,10 +264,16 @@ def _refused(message: str, status: int):
 
 
 def _working_link(token: str) -> CheckinLink:
-    """The link, if it works now; otherwise a clear 404 or 403 page and nothing recorded."""
+    """The link, if it works now; otherwise a clear 404 or 403 page and nothing recorded. A
+    link of an archived event is as unknown: its state is not told."""
     link = None
     if token and len(token) <= 64:
-        link = db.session.scalar(select(CheckinLink).where(CheckinLink.token == token))
+        link = db.session.scalar(
+            select(CheckinLink)
+            .join(CheckinLink.event)
+            .options(contains_eager(CheckinLink.event))
+            .where(CheckinLink.token == token, Event.archived_at.is_(None))
+        )
     if link is None:
         _refused(_("This check-in link does not exist. Ask the organisers for a new one."), 404)
     now = utcnow()

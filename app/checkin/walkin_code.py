@@ -15,6 +15,8 @@ import secrets
 
 from sqlalchemy import update
 
+from app.audit import hooks as audit_hooks
+from app.audit.models import AuditAction
 from app.checkin.services import utcnow
 from app.extensions import db
 from app.schedule.models import Event
@@ -23,10 +25,15 @@ DIGITS = 4
 
 
 def ensure_secret(event: Event) -> str:
-    """The event's code secret, made on first use (two first requests at once agree on one:
-    only an empty secret is written). The caller commits."""
+    """The event's code secret, made on first use. The caller commits.
+
+    Two first requests at once (the code display and a walk-in, two app processes) must agree
+    on one secret, or one of them would show codes the other refuses: only an empty secret is
+    written, by a conditional UPDATE that the database serialises, and the loser reads the
+    winner's. That statement bypasses the session's audit hooks, so the winner writes the
+    audit line itself (a secret: "changed", its value never kept)."""
     if not event.walkin_code_secret:
-        db.session.execute(
+        made = db.session.execute(
             update(Event)
             .where(Event.id == event.id, Event.walkin_code_secret.is_(None))
             .values(
@@ -34,8 +41,24 @@ def ensure_secret(event: Event) -> str:
                 updated_at=Event.updated_at,  # not an edit of the schedule
             )
         )
+        if made.rowcount:
+            _audit_secret_made(event)
         db.session.refresh(event)
     return event.walkin_code_secret
+
+
+def _audit_secret_made(event: Event) -> None:
+    """The line the session's hooks would write for this change, committed with it."""
+    values = audit_hooks.line_values(
+        audit_hooks.request_actor(),
+        AuditAction.UPDATE,
+        object_type="Event",
+        object_id=event.id,
+        label=event.title,
+        unit_id=event.unit_id,
+        changes={"walkin_code_secret": None},
+    )
+    audit_hooks.add_line(db.session(), values)
 
 
 def _minute(moment: dt.datetime) -> dt.datetime:

@@ -11,9 +11,11 @@ from PIL import Image
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from app.checkin.models import CheckIn
+from app.checkin.models import CheckIn, CheckInMethod
+from app.checkin.services import Actor, check_in_invitee
 from app.invitations.qr import qr_png
 from app.invitations.services import revoke_token
+from app.units.models import Role
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
 
 pytestmark = pytest.mark.browser
@@ -154,3 +156,59 @@ def test_the_native_barcode_detector_is_preferred(
     expect(page.locator("#scan-result")).to_contain_text("Nguyễn Duy Luân")
     assert page.evaluate("window.__detectorFormats") == ["qr_code"]
     assert page.evaluate("typeof window.jsQR") == "undefined"  # the fallback was not loaded
+
+
+def test_the_recent_list_takes_each_answers_new_lines_and_keeps_20(
+    db, factories, make_user, phone_page, sign_in
+):
+    """Each answer brings only the lines the page lacks (another phone's too) on top of the
+    list; the page keeps the 20 newest, and undo from the list still works."""
+    office, event, people = factories.make_todays_ceremony(25)
+    staff = make_user(office, Role.CHECKIN_STAFF, email="diemdanh@example.vn")
+    other_phone = Actor(user=staff, device_id="phone-2")
+
+    def checked_in_elsewhere(person):
+        check_in_invitee(event, person, other_phone, method=CheckInMethod.SCAN)
+        db.session.commit()
+
+    for person in people[:21]:
+        checked_in_elsewhere(person)
+    page = phone_page
+    sign_in(page, "diemdanh@example.vn")
+    page.goto(f"/events/{event.id}/checkin")
+    rows = page.locator("#scan-recent-list > li")
+    expect(rows).to_have_count(20)
+    expect(page.locator("#scan-recent-empty")).to_be_hidden()
+
+    def scan(code):
+        page.locator("#scan-code").fill(code)
+        page.locator("#scan-code").press("Enter")
+
+    scan(people[21].token)
+    expect(page.locator("#scan-result")).to_have_attribute("data-outcome", "ok")
+    expect(rows.first).to_contain_text("Đại biểu số 21")
+    expect(rows).to_have_count(20)
+
+    checked_in_elsewhere(people[22])  # meanwhile, on another phone
+    scan(people[23].token)
+    expect(rows.first).to_contain_text("Đại biểu số 23")
+    expect(rows.nth(1)).to_contain_text("Đại biểu số 22")
+    expect(rows.nth(2)).to_contain_text("Đại biểu số 21")
+    expect(rows).to_have_count(20)
+    expect(page.locator("#scan-counts [data-count='checked_in']")).to_have_text("24")
+
+    # A second scan of the same person: amber, and no new line.
+    scan(people[23].token)
+    expect(page.locator("#scan-result")).to_have_attribute("data-outcome", "already")
+    expect(rows.first).to_contain_text("Đại biểu số 23")
+    expect(page.locator("#scan-recent-list > li[data-undone='false']")).to_have_count(20)
+
+    # Undo from the list: the line says so, the counts go down.
+    rows.nth(2).get_by_role("button").click()
+    expect(page.locator("#scan-result")).to_have_attribute("data-outcome", "undone")
+    expect(rows.nth(2)).to_have_attribute("data-undone", "true")
+    expect(page.locator("#scan-counts [data-count='checked_in']")).to_have_text("23")
+    expect(rows).to_have_count(20)
+    ids = [int(i) for i in rows.evaluate_all("rows => rows.map(r => r.dataset.checkin)")]
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == 20
+    assert page.locator("#recent-after").input_value() == str(ids[0])
