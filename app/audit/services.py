@@ -12,6 +12,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from app.audit import hooks
+from app.audit.labels import field_label
 from app.audit.models import AuditAction, AuditEvent
 from app.extensions import db
 from app.units.models import Unit, User
@@ -220,6 +221,11 @@ class ChangeLine:
     new: object
     hidden: bool = False
 
+    @property
+    def label(self) -> str:
+        """The field's name in the reader's language."""
+        return field_label(self.field)
+
 
 def change_lines(line: AuditEvent) -> list[ChangeLine]:
     """The line's changed fields; a secret shows that it changed, never its value."""
@@ -238,9 +244,9 @@ def changes_text(line: AuditEvent) -> str:
     parts = []
     for change in change_lines(line):
         if change.hidden:
-            parts.append(f"{change.field}: {_('changed (value not kept)')}")
+            parts.append(f"{change.label}: {_('changed (value not kept)')}")
         else:
             old = "" if change.old is None else change.old
             new = "" if change.new is None else change.new
-            parts.append(f"{change.field}: {old} → {new}")
+            parts.append(f"{change.label}: {old} → {new}")
     return "; ".join(parts)
