@@ -64,6 +64,7 @@ from app.invitations.services import (
     save_group,
 )
 from app.jobs.models import Job, JobState
+from app.reports.deadlines import set_deadline_below
 from app.reports.services import FigureInput, accept, get_or_create_report, save_figures, submit
 from app.schedule.import_service import keep_upload
 from app.schedule.models import Event, EventKind, ImportUpload
@@ -290,6 +291,7 @@ def build_world(database: Database) -> dict:
         report.results = "Tuần lễ được tổ chức trang trọng."
         submit(report, school_officer)
         accept(report, district_officer, "Đã nhận")
+        set_deadline_below(campaign, district, dt.date(campaign.year, 10, 10), district_officer)
         _db.session.commit()
 
         keep_upload(admin, "runsheet", opening.id, "chương trình.xlsx", UPLOADED, None)

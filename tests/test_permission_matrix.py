@@ -291,9 +291,14 @@ KINDS: list[tuple[str, Expect, set[str]]] = [
         },
     ),
     (
-        "A's report: written and submitted by A's own report officers",
+        "A's report, and the date asked of the units below A: A's own report officers",
         Expect(roles=REPORTERS, act_at=frozenset({DISTRICT})),
-        {"reports.save_table", "reports.save_text", "reports.submit_report"},
+        {
+            "reports.save_table",
+            "reports.save_text",
+            "reports.submit_report",
+            "reports.deadline_for_units_below",
+        },
     ),
     (
         "A's report: accepted or returned by the report officers of the unit above",

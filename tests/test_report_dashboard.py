@@ -38,8 +38,9 @@ from app.checkin.services import (
 )
 from app.invitations.services import PersonData, invite
 from app.reports.dashboard import build_dashboard
+from app.reports.deadlines import local_today
 from app.reports.models import ReportStatus
-from app.reports.services import get_or_create_report, local_today, submit
+from app.reports.services import get_or_create_report, submit
 from app.schedule.models import EventKind
 from app.units.models import Role, UnitKind
 

@@ -10,13 +10,13 @@ from app.checkin.models import CheckInMethod
 from app.checkin.services import Outcome, check_in_invitee, record_headcount, remove_headcount, undo
 from app.invitations.models import Invitee
 from app.invitations.services import PersonData, invite
+from app.reports.deadlines import deadline_for
 from app.reports.figures import compute_table, measure_key, report_table
 from app.reports.models import ReportStatus
 from app.reports.services import (
     FigureInput,
     ReportError,
     accept,
-    deadline_for,
     get_or_create_report,
     return_report,
     save_figures,

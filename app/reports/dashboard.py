@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.reports.deadlines import Deadline, dates_set_below, deadline_for, due_date, local_today
 from app.reports.figures import (
     SUBMITTED_STATES,
     UnitStatus,
@@ -29,7 +30,6 @@ from app.reports.figures import (
     template_rows,
 )
 from app.reports.models import Report, ReportRow, ReportStatus
-from app.reports.services import Deadline, deadline_for, local_today
 from app.schedule.models import Campaign
 from app.units.models import Unit
 
@@ -196,7 +196,7 @@ def build_dashboard(
         campaign=campaign,
         unit=unit,
         report=report,
-        deadline=deadline_for(campaign, report, today),
+        deadline=deadline_for(campaign, report, today, due=due_date(campaign, unit)),
         totals=totals,
         categories=category_lines(template_rows(campaign_template(campaign)), groups.by_row),
         days=days,
@@ -282,6 +282,8 @@ def unit_lines(
     its report's status and whether it is late."""
     own = UnitLine(unit.id, unit.name, True, by_unit.get(unit.id, Figures()))
     children = [status for status in below if status.depth == 1]
+    # The units directly below are due on the date this unit asked for, else the campaign's.
+    due = dates_set_below(campaign, {unit.id}).get(unit.id, campaign.report_deadline)
     lines = {
         status.unit_id: UnitLine(
             status.unit_id,
@@ -290,7 +292,7 @@ def unit_lines(
             Figures(),
             status.status,
             _aware(status.submitted_at),
-            _late(campaign, status, today),
+            _late(campaign, status, today, due),
         )
         for status in children
     }
@@ -320,13 +322,13 @@ def _aware(moment: dt.datetime | None) -> dt.datetime | None:
     return None if moment is None else moment.replace(tzinfo=dt.UTC)
 
 
-def _late(campaign: Campaign, status: UnitStatus, today: dt.date) -> bool:
+def _late(campaign: Campaign, status: UnitStatus, today: dt.date, due: dt.date | None) -> bool:
     """The deadline rule of services.deadline_for, on the unit's report as the roll-up saw it."""
     report = None
     if status.status is not None:
         # Not added to the session: only its state and submission time are read.
         report = Report(status=status.status, submitted_at=status.submitted_at)
-    return deadline_for(campaign, report, today).late
+    return deadline_for(campaign, report, today, due=due).late
 
 
 def _share(lines: list) -> None:

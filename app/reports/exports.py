@@ -18,10 +18,11 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from app.reports.deadlines import deadline_for, due_date
 from app.reports.figures import ReportTable, TableRow, measure_key, report_table
 from app.reports.models import NARRATIVE_FIELDS, Report, ReportStatus, RowSource
 from app.reports.permissions import ReportContext
-from app.reports.services import deadline_for, utcnow
+from app.reports.services import utcnow
 from app.schedule.export_routes import header_for
 from app.schedule.exports import DocHeader, clean
 from app.units.models import EDUCATION_INSTITUTIONS, Unit, UnitKind
@@ -309,7 +310,7 @@ def report_document(context: ReportContext, *, include_drafts: bool = False) -> 
     if str(campaign.year) not in name:
         name = f"{name} năm {campaign.year}"
     notes = [_status_note(report)]
-    deadline = deadline_for(campaign, report)
+    deadline = deadline_for(campaign, report, due=due_date(campaign, unit))
     if deadline.date is not None:
         late = ""
         if deadline.late:

@@ -184,6 +184,24 @@ class Report(db.Model):
         return f"<Report campaign={self.campaign_id} unit={self.unit_id} {self.status.value}>"
 
 
+class ReportDeadline(db.Model):
+    """The date a unit asks the units directly below it to submit by, earlier than its own so
+    it has time to add them up; without one, they follow the campaign's deadline."""
+
+    __tablename__ = "report_deadline"
+    __table_args__ = (UniqueConstraint("campaign_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    #: The unit that set it (for the units directly below it).
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    due: Mapped[dt.date]
+    set_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+
+
 class ReportEntry(db.Model):
     """What the report officer typed on one row: a typed figure, an override of a derived
     figure (either column), and the row's note (Ghi chú)."""

@@ -10,7 +10,16 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.htmx import wants_fragment
+from app.i18n import format_date
 from app.reports.blueprint import bp
+from app.reports.deadlines import (
+    DeadlineError,
+    deadline_below,
+    deadline_for,
+    due_date,
+    due_dates,
+    set_deadline_below,
+)
 from app.reports.figures import LEAF_SOURCES, campaign_template, report_table, template_rows
 from app.reports.models import NARRATIVE_FIELDS, Report, ReportStatus
 from app.reports.permissions import ReportContext, get_report_context_or_404
@@ -21,7 +30,6 @@ from app.reports.services import (
     can_edit_report,
     can_review_report,
     can_submit_report,
-    deadline_for,
     get_or_create_report,
     parse_figure,
     return_report,
@@ -31,6 +39,7 @@ from app.reports.services import (
 )
 from app.schedule.models import Campaign
 from app.schedule.permissions import get_event_or_404, visible_campaigns_query
+from app.schedule.timeparse import ParseError, parse_date
 from app.units.models import Unit
 
 FORM_ERROR_STATUS = 422
@@ -60,11 +69,14 @@ def index():
             )
         )
     }
+    due = due_dates({campaign: owners[campaign.id] for campaign in campaigns})
     items = []
     for campaign in campaigns:
         owner = owners[campaign.id]
         report = reports.get((campaign.id, owner.id))
-        items.append((campaign, owner, report, deadline_for(campaign, report)))
+        items.append(
+            (campaign, owner, report, deadline_for(campaign, report, due=due[campaign.id]))
+        )
     return render_template("reports/index.html", items=items)
 
 
@@ -76,7 +88,16 @@ def my_report(campaign_id: int):
     )
 
 
-def _page(context: ReportContext, *, errors=None, inputs=None, narrative_errors=None, status=200):
+def _page(
+    context: ReportContext,
+    *,
+    errors=None,
+    inputs=None,
+    narrative_errors=None,
+    status=200,
+    below_error="",
+    below_input=None,
+):
     campaign, unit, report = context.campaign, context.unit, context.report
     include_drafts = request.args.get("drafts") == "1"
     table = report_table(campaign, unit, report, include_drafts=include_drafts)
@@ -98,7 +119,11 @@ def _page(context: ReportContext, *, errors=None, inputs=None, narrative_errors=
             can_submit=can_submit_report(current_user, unit)
             and (report is None or not report.status.is_locked),
             can_review=report is not None and can_review_report(current_user, report),
-            deadline=deadline_for(campaign, report),
+            deadline=deadline_for(campaign, report, due=due_date(campaign, unit)),
+            below_deadline=deadline_below(campaign, unit) if table.units_below else None,
+            below_error=below_error,
+            below_input=below_input,
+            can_set_below=can_submit_report(current_user, unit) and bool(table.units_below),
             narrative_fields=NARRATIVE_FIELDS,
             errors=errors or {},
             inputs=inputs or {},
@@ -258,6 +283,31 @@ def send_back(campaign_id: int, unit_id: int):
         _("The report has been returned to the unit for corrections."),
         may=can_review_report,
     )
+
+
+@bp.post("/campaigns/<int:campaign_id>/reports/<int:unit_id>/deadline-below")
+@login_required
+def deadline_for_units_below(campaign_id: int, unit_id: int):
+    """Ask the units directly below to report by a date (empty: the campaign's deadline)."""
+    context = get_report_context_or_404(campaign_id, unit_id)
+    if not can_submit_report(current_user, context.unit):
+        abort(403)
+    typed = request.form.get("due", "").strip()[:40]
+    try:
+        due = parse_date(typed, default_year=context.campaign.year) if typed else None
+        set_deadline_below(context.campaign, context.unit, due, current_user)
+    except (ParseError, DeadlineError) as error:
+        db.session.rollback()
+        return _page(context, below_error=str(error), below_input=typed, status=FORM_ERROR_STATUS)
+    db.session.commit()
+    if due is None:
+        flash(_("The units below now follow the campaign's deadline."), "success")
+    else:
+        flash(
+            _("The units below are asked to report by %(date)s.", date=format_date(due)),
+            "success",
+        )
+    return _back(context, "#units-below")
 
 
 @bp.post("/events/<int:event_id>/held")

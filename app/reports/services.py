@@ -7,9 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -90,35 +88,6 @@ def get_or_create_report(campaign: Campaign, unit: Unit) -> Report:
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def local_today() -> dt.date:
-    return dt.datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
-
-
-@dataclass
-class Deadline:
-    date: dt.date | None
-    days_left: int | None  #: negative once passed; None without a deadline
-    late: bool  #: submitted after the deadline, or not submitted and the deadline has passed
-
-
-def deadline_for(
-    campaign: Campaign, report: Report | None, today: dt.date | None = None
-) -> Deadline:
-    due = campaign.report_deadline
-    if due is None:
-        return Deadline(None, None, False)
-    today = today or local_today()
-    submitted = report is not None and report.status.is_locked and report.submitted_at
-    if submitted:
-        submitted_on = (
-            report.submitted_at.replace(tzinfo=dt.UTC)
-            .astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
-            .date()
-        )
-        return Deadline(due, (due - today).days, submitted_on > due)
-    return Deadline(due, (due - today).days, today > due)
 
 
 # --- typed figures and narrative -------------------------------------------------------------
