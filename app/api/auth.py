@@ -87,7 +87,9 @@ def get_event(event_id: int, need: str = "see") -> Event:
     """An event hosted in the user's subtree.
 
     need: "see" (any role), "edit" (events, run-sheets, invitees: organisers and
-    administrators), "checkin" (check-ins and headcounts: those and check-in staff).
+    administrators), "checkin" (check-ins and headcounts: those and check-in staff; an archived
+    event is not found), "sync" (a phone's offline queue: as "checkin", but an archived event
+    still takes the scans queued before it was archived).
     """
     user = api_user()
     event = (
@@ -99,6 +101,8 @@ def get_event(event_id: int, need: str = "see") -> Event:
         raise not_found()
     if need == "edit" and not can_edit_schedule(user):
         raise forbidden()
-    if need == "checkin" and user.role not in CHECKIN_ROLES:
+    if need in ("checkin", "sync") and user.role not in CHECKIN_ROLES:
         raise forbidden()
+    if need == "checkin" and event.archived_at is not None:
+        raise not_found()
     return event

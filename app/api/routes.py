@@ -307,8 +307,9 @@ def check_in(event_id: int):
 @bp.post("/events/<int:event_id>/checkins/batch")
 @api_auth
 def check_in_batch(event_id: int):
-    """Sync a phone's offline scans: one transaction, idempotent by client UUID."""
-    event = get_event(event_id, need="checkin")
+    """Sync a phone's offline scans: one transaction, idempotent by client UUID (an archived
+    event still takes the scans queued before it was archived)."""
+    event = get_event(event_id, need="sync")
     check = Checker(json_body())
     device_id = check.text("device_id", max_length=64)
     items = [
