@@ -317,6 +317,21 @@ def test_downloads_are_recorded(client, auth, tree, ceremony, organiser, db):
     assert attendance.detail.endswith(".xlsx") and attendance.unit_id == tree["district"].id
 
 
+def test_the_posters_check_in_token_is_recorded_once_and_never_its_value(
+    client, auth, tree, ceremony, organiser, db
+):
+    auth.login(organiser)
+    client.environ_base.update(FROM_SCHOOL)
+    for _ in range(2):  # printed again: the token exists, no new line
+        assert client.get(f"/events/{ceremony.id}/poster.pdf").status_code == 200
+    updates = lines(db, object_type="Event", object_id=ceremony.id, action="update")
+    (made,) = [line for line in updates if "checkin_token" in line.changes]
+    assert made.changes == {"checkin_token": None}
+    assert made.user_id == organiser.id and made.unit_id == tree["district"].id
+    token = db.session.get(Event, ceremony.id).checkin_token
+    assert token and token not in json.dumps([line.changes for line in lines(db)])
+
+
 def test_walk_in_settings_and_the_code_secret_are_recorded(
     client, auth, tree, ceremony, organiser, admin, db
 ):
@@ -345,7 +360,13 @@ def test_walk_in_settings_and_the_code_secret_are_recorded(
     # Saved again as it is, and the code shown on a screen (the secret exists): no line.
     assert client.post(url, data=data).status_code == 303
     assert client.get(f"/events/{ceremony.id}/code").status_code == 200
-    assert len(lines(db, object_type="Event", object_id=ceremony.id, action="update")) == 2
+    updates = lines(db, object_type="Event", object_id=ceremony.id, action="update")
+    # The code page also makes the poster's check-in token (its own line).
+    assert [sorted(line.changes) for line in updates] == [
+        ["walkin_code_required", "walkins_per_device"],
+        ["walkin_code_secret"],
+        ["checkin_token"],
+    ]
 
     auth.logout()
     auth.login(admin)
@@ -361,8 +382,9 @@ def test_the_code_secret_made_on_first_use_is_recorded_by_who_made_it(
 ):
     auth.login(organiser)
     assert client.get(f"/events/{ceremony.id}/code").status_code == 200
-    [line] = lines(db, object_type="Event", object_id=ceremony.id, action="update")
-    assert line.changes == {"walkin_code_secret": None} and line.user_id == organiser.id
+    token, secret = lines(db, object_type="Event", object_id=ceremony.id, action="update")
+    assert secret.changes == {"walkin_code_secret": None} and secret.user_id == organiser.id
+    assert token.changes == {"checkin_token": None} and token.user_id == organiser.id
 
 
 def test_a_secret_made_meanwhile_elsewhere_is_kept_and_not_recorded_twice(ceremony, db):

@@ -61,9 +61,12 @@ def record(
     object_id: int | None = None,
     label: str | None = None,
     unit_id: int | None = None,
+    changes: dict | None = None,
     commit: bool = False,
 ) -> None:
-    """Note something done to `obj` that is not a change of its row (a download, a print job).
+    """Note something done to `obj` that the session's hooks do not see: a download, a print
+    job, or a change made by a bulk UPDATE (`changes` as the hooks write them: a secret's
+    field maps to None, "changed, value not kept").
 
     The line is written with the transaction's commit; `commit=True` commits now (for GET
     requests, which commit nothing else).
@@ -85,7 +88,7 @@ def record(
         object_id=object_id,
         label=label or "",
         unit_id=unit_id,
-        changes=None,
+        changes=changes,
         detail=detail,
     )
     hooks.add_line(session, values)

@@ -15,8 +15,8 @@ import secrets
 
 from sqlalchemy import update
 
-from app.audit import hooks as audit_hooks
 from app.audit.models import AuditAction
+from app.audit.services import record
 from app.checkin.services import utcnow
 from app.extensions import db
 from app.schedule.models import Event
@@ -42,23 +42,10 @@ def ensure_secret(event: Event) -> str:
             )
         )
         if made.rowcount:
-            _audit_secret_made(event)
+            # The line the session's hooks would write for this change, committed with it.
+            record(AuditAction.UPDATE, event, changes={"walkin_code_secret": None})
         db.session.refresh(event)
     return event.walkin_code_secret
-
-
-def _audit_secret_made(event: Event) -> None:
-    """The line the session's hooks would write for this change, committed with it."""
-    values = audit_hooks.line_values(
-        audit_hooks.request_actor(),
-        AuditAction.UPDATE,
-        object_type="Event",
-        object_id=event.id,
-        label=event.title,
-        unit_id=event.unit_id,
-        changes={"walkin_code_secret": None},
-    )
-    audit_hooks.add_line(db.session(), values)
 
 
 def _minute(moment: dt.datetime) -> dt.datetime:

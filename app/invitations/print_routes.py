@@ -294,7 +294,7 @@ def ensure_checkin_token(event: Event) -> str:
     """The event's self check-in token, made on first use and never changed afterwards (two
     first requests at once agree on one: only an empty token is written)."""
     if event.checkin_token is None:
-        db.session.execute(
+        made = db.session.execute(
             update(Event)
             .where(Event.id == event.id, Event.checkin_token.is_(None))
             .values(
@@ -302,6 +302,10 @@ def ensure_checkin_token(event: Event) -> str:
                 updated_at=Event.updated_at,  # not an edit of the schedule
             )
         )
+        if made.rowcount:
+            # The bulk UPDATE bypasses the session's audit hooks: the winner writes the line
+            # (a token: "changed", its value never kept).
+            record(AuditAction.UPDATE, event, changes={"checkin_token": None})
         db.session.commit()
         db.session.refresh(event)
     return event.checkin_token
