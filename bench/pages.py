@@ -314,7 +314,12 @@ def scanner_transfer(client, world: seed.World, csrf: str) -> None:
 
     # One scan: a person not yet checked in, as htmx posts it from the phone.
     token = seed.token_of(LARGE["checked_in"] + 1)
-    body = urlencode({"code": token, "device_id": "phone-1"}).encode()
+    # The newest line the page shows: the answer brings only the lines after it.
+    shown = re.search(r'id="recent-after"[^>]*value="(\d+)"', text_html) or re.search(
+        r'value="(\d+)"[^>]*id="recent-after"', text_html
+    )
+    form = {"code": token, "device_id": "phone-1", "recent_after": shown.group(1) if shown else ""}
+    body = urlencode(form).encode()
     headers = {
         "Host": "llw.example.vn",
         **PHONE_HEADERS,
@@ -331,7 +336,7 @@ def scanner_transfer(client, world: seed.World, csrf: str) -> None:
     request_bytes += 2 + len(body)
     response = client.post(
         f"/events/{world.event_id}/checkin/scan",
-        data={"code": token, "device_id": "phone-1"},
+        data=form,
         headers={"HX-Request": "true", "X-CSRFToken": csrf},
     )
     assert response.status_code == 200 and b'data-outcome="ok"' in response.data
