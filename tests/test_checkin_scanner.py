@@ -501,6 +501,36 @@ def test_search_shows_who_is_checked_in(client, world, staff):
     the(doc, "//li[@data-invitee]//button[@hx-post]")
 
 
+def test_a_long_list_is_searched_in_protocol_order_at_a_constant_cost(
+    client, world, staff, db, count_statements
+):
+    opening, district = world["opening"], world["opening"].unit
+
+    def add(start: int, count: int) -> None:
+        for n in range(start, start + count):
+            invite(opening, district, PersonData(f"Hoàng Văn Khải {n:03d}", protocol_rank=500 - n))
+        db.session.commit()
+
+    def searched() -> tuple[int, list[str]]:
+        found = []
+        statements = count_statements(
+            lambda: found.extend(search(client, opening, "hoang van khai")[1])
+        )
+        return statements, found
+
+    add(0, 5)
+    few, rows = searched()
+    assert [row[:18] for row in rows][:2] == [
+        "Hoàng Văn Khải 004",
+        "Hoàng Văn Khải 003",
+    ]  # by protocol rank
+    add(5, 60)
+    many, rows = searched()
+    assert len(rows) == 20  # the first 20 in protocol order, the others need more letters
+    assert "Hoàng Văn Khải 064" in rows[0]
+    assert many == few
+
+
 def test_manual_check_in_of_an_invitee(client, world, staff, db):
     opening, teacher = world["opening"], world["teacher"]
     response = client.post(

@@ -29,7 +29,8 @@ from app.extensions import db
 from app.htmx import FORM_ERROR_STATUS, wants_fragment
 from app.i18n import to_local
 from app.invitations.models import Invitation
-from app.invitations.services import fold_name, invitations_of_event
+from app.invitations.queries import search_invitations
+from app.invitations.services import fold_name
 from app.schedule.models import Event
 from app.schedule.permissions import get_event_or_404
 from app.units.models import Role
@@ -200,13 +201,7 @@ def search(event_id: int):
     query = fold_name(request.args.get("q", ""))
     matches: list[Invitation] = []
     if len(query) >= SEARCH_MIN:
-        for invitation in invitations_of_event(event):
-            person = invitation.invitee
-            haystack = fold_name(f"{person.full_name} {person.title} {person.organisation}")
-            if query in haystack:
-                matches.append(invitation)
-                if len(matches) >= SEARCH_LIMIT:
-                    break
+        matches = search_invitations(event, query, SEARCH_LIMIT)
     checked = _checked_in(event, [invitation.invitee_id for invitation in matches])
     return render_template(
         "checkin/_search_results.html",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.invitations.models import Contact, Invitation, Invitee, InviteeGroup, Rsvp
@@ -105,6 +106,41 @@ def invitee_list(event: Event, query: str = "") -> list[ListedGroup]:
     for entry in groups:
         entry.shown = len(entry.rows) if listed <= FULL_LIST_UP_TO else GROUP_PAGE
     return groups
+
+
+def search_invitations(event: Event, folded_query: str, limit: int) -> list[Invitation]:
+    """The event's invitations (archived invitees left out) whose invitee's name, position or
+    organisation contains `folded_query` (folded like fold_name), in protocol order, at most
+    `limit`. Everybody is read as plain values (a ceremony has thousands); only the matches are
+    loaded as objects, with their invitee and group."""
+    rows = db.session.execute(
+        select(
+            Invitation.id,
+            Invitee.full_name,
+            Invitee.title,
+            Invitee.organisation,
+            Invitee.protocol_rank,
+        )
+        .join(Invitation.invitee)
+        .where(Invitation.event_id == event.id, Invitee.archived_at.is_(None))
+    ).all()
+    rows.sort(key=_protocol_order)
+    ids = [
+        row.id
+        for row in rows
+        if folded_query in _folded(f"{row.full_name} {row.title} {row.organisation}")
+    ][:limit]
+    if not ids:
+        return []
+    loaded = {
+        invitation.id: invitation
+        for invitation in db.session.scalars(
+            select(Invitation)
+            .options(joinedload(Invitation.invitee), joinedload(Invitation.group))
+            .where(Invitation.id.in_(ids))
+        )
+    }
+    return [loaded[invitation_id] for invitation_id in ids]
 
 
 def listed_row(invitation_id: int):
