@@ -39,7 +39,8 @@ def select_locale() -> str:
 
 
 def current_language() -> str:
-    return str(get_locale() or "vi")
+    locale = get_locale()
+    return locale.language if locale is not None else "vi"
 
 
 def format_date(value: dt.date | dt.datetime | None) -> str:

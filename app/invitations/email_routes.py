@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from wtforms import BooleanField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
@@ -64,17 +64,19 @@ def email_form(event: Event) -> EmailForm:
 def email_counts(event: Event) -> Counter:
     """How many of the event's invitees have an e-mail address, and their sending states."""
     counts: Counter = Counter()
+    has_email = Invitee.email != ""
     rows = db.session.execute(
-        select(Invitee.email_state, Invitee.email)
+        select(Invitee.email_state, has_email, func.count())
         .join(Invitation, Invitation.invitee_id == Invitee.id)
         .where(Invitation.event_id == event.id)
+        .group_by(Invitee.email_state, has_email)
     )
-    for state, email in rows:
-        if email:
-            counts["with_email"] += 1
-            counts[state.value] += 1
+    for state, with_email, count in rows:
+        if with_email:
+            counts["with_email"] += count
+            counts[state.value] += count
         else:
-            counts["without_email"] += 1
+            counts["without_email"] += count
     return counts
 
 
