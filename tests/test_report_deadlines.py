@@ -104,7 +104,7 @@ def test_a_wrong_date_is_refused_and_changes_nothing(client, auth, asked, db, ty
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert message in html
-    assert f'value="{typed}"' in html  # what was typed stays in the field
+    assert f'value="{typed}"' in html and 'aria-invalid="true"' in html  # kept, marked
     assert db.session.scalar(select(ReportDeadline.due)) == D(2022, 10, 10)
 
 

@@ -21,6 +21,7 @@ from app.reports.deadlines import (
     set_deadline_below,
 )
 from app.reports.figures import LEAF_SOURCES, campaign_template, report_table, template_rows
+from app.reports.forms import DeadlineBelowForm
 from app.reports.models import NARRATIVE_FIELDS, Report, ReportStatus
 from app.reports.permissions import ReportContext, get_report_context_or_404
 from app.reports.services import (
@@ -39,7 +40,6 @@ from app.reports.services import (
 )
 from app.schedule.models import Campaign
 from app.schedule.permissions import get_event_or_404, visible_campaigns_query
-from app.schedule.timeparse import ParseError, parse_date
 from app.units.models import Unit
 
 FORM_ERROR_STATUS = 422
@@ -95,12 +95,12 @@ def _page(
     inputs=None,
     narrative_errors=None,
     status=200,
-    below_error="",
-    below_input=None,
+    below_form: DeadlineBelowForm | None = None,
 ):
     campaign, unit, report = context.campaign, context.unit, context.report
     include_drafts = request.args.get("drafts") == "1"
     table = report_table(campaign, unit, report, include_drafts=include_drafts)
+    below = deadline_below(campaign, unit) if table.units_below else None
     editable = (
         can_edit_report(current_user, report)
         if report is not None
@@ -120,9 +120,9 @@ def _page(
             and (report is None or not report.status.is_locked),
             can_review=report is not None and can_review_report(current_user, report),
             deadline=deadline_for(campaign, report, due=due_date(campaign, unit)),
-            below_deadline=deadline_below(campaign, unit) if table.units_below else None,
-            below_error=below_error,
-            below_input=below_input,
+            below_deadline=below,
+            below_form=below_form
+            or DeadlineBelowForm(formdata=None, year=campaign.year, data={"due": below}),
             can_set_below=can_submit_report(current_user, unit) and bool(table.units_below),
             narrative_fields=NARRATIVE_FIELDS,
             errors=errors or {},
@@ -292,22 +292,25 @@ def deadline_for_units_below(campaign_id: int, unit_id: int):
     context = get_report_context_or_404(campaign_id, unit_id)
     if not can_submit_report(current_user, context.unit):
         abort(403)
-    typed = request.form.get("due", "").strip()[:40]
-    try:
-        due = parse_date(typed, default_year=context.campaign.year) if typed else None
-        set_deadline_below(context.campaign, context.unit, due, current_user)
-    except (ParseError, DeadlineError) as error:
-        db.session.rollback()
-        return _page(context, below_error=str(error), below_input=typed, status=FORM_ERROR_STATUS)
-    db.session.commit()
-    if due is None:
-        flash(_("The units below now follow the campaign's deadline."), "success")
-    else:
-        flash(
-            _("The units below are asked to report by %(date)s.", date=format_date(due)),
-            "success",
-        )
-    return _back(context, "#units-below")
+    form = DeadlineBelowForm(year=context.campaign.year)
+    if form.validate_on_submit():
+        due = form.due.parsed
+        try:
+            set_deadline_below(context.campaign, context.unit, due, current_user)
+        except DeadlineError as error:
+            db.session.rollback()
+            form.due.errors.append(str(error))
+        else:
+            db.session.commit()
+            if due is None:
+                flash(_("The units below now follow the campaign's deadline."), "success")
+            else:
+                flash(
+                    _("The units below are asked to report by %(date)s.", date=format_date(due)),
+                    "success",
+                )
+            return _back(context, "#units-below")
+    return _page(context, below_form=form, status=FORM_ERROR_STATUS)
 
 
 @bp.post("/events/<int:event_id>/held")
