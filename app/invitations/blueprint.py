@@ -11,6 +11,7 @@ def register(app) -> None:
     from app.invitations import (  # noqa: F401
         contact_routes,
         email_routes,
+        group_routes,
         import_routes,
         print_routes,
         public_routes,

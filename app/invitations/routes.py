@@ -1,10 +1,6 @@
-"""The organisers' invitation pages: groups, invitees, tokens and the contact book.
-
-A change to one person (their details, their QR code, taking them off the list) answers with
-their row, so a search or a group opened in full stays as it was; a change that moves people
-between groups or adds someone answers with the whole invitee section
-(`invitations/_invitees.html`), counts per group included.
-"""
+"""The organisers' invitee pages: the list (searched, a group's other names, a row and its
+actions on demand), people added, edited, taken off or restored, their QR codes, and inviting
+from the contact book. What they answer with is in `sections`; groups in `group_routes`."""
 
 from __future__ import annotations
 
@@ -14,48 +10,43 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.extensions import db
-from app.htmx import FORM_ERROR_STATUS, retarget, wants_fragment
+from app.htmx import FORM_ERROR_STATUS, wants_fragment
 from app.invitations.blueprint import bp
-from app.invitations.forms import GroupForm, InviteeForm, person_data
+from app.invitations.forms import InviteeForm, person_data
 from app.invitations.models import (
     Contact,
-    EmailState,
-    Invitation,
     Invitee,
-    Rsvp,
 )
 from app.invitations.permissions import (
     get_contact_or_404,
-    get_group_or_404,
     get_invitation_event_or_404,
     get_invitation_or_404,
     get_invitee_or_404,
 )
 from app.invitations.qr import invitation_url
-from app.invitations.queries import (
-    contacts_matching,
-    invitee_list,
-    listed_row,
+from app.invitations.queries import contacts_matching, invitee_list, listed_row
+from app.invitations.sections import (
+    group_or_none,
+    removal_confirm,
+    row_answer,
+    row_context,
+    search_query,
+    section_answer,
+    section_context,
 )
 from app.invitations.services import (
     InvitationError,
     PersonData,
     archived_groups,
     archived_invitees,
-    delete_group,
-    describe_group,
     find_duplicates,
-    format_phone,
-    group_check_ins,
     groups_of,
     invite,
     invitee_holdings,
     issue_token,
-    restore_group,
     restore_invitee,
     revoke_token,
     save_contact,
-    save_group,
     uninvite,
     update_invitee,
 )
@@ -64,70 +55,13 @@ from app.schedule.models import Event
 # --- the list ------------------------------------------------------------------------------
 
 
-def row_context() -> dict:
-    """What an invitee row needs besides its values, worked out once for the whole list."""
-    return {
-        "format_phone": format_phone,
-        "rsvp_labels": {rsvp: rsvp.label for rsvp in Rsvp},
-        "email_labels": {state: state.label for state in EmailState},
-    }
-
-
-def _query() -> str:
-    return request.args.get("q", "").strip()[:100]
-
-
-def section_context(event: Event, **extra) -> dict:
-    """What the invitee section needs: the list (searched for `q`), the group form, labels."""
-    query = extra.pop("q", "")
-    return {
-        "event": event,
-        "groups": invitee_list(event, query),
-        "q": query,
-        "group_form": extra.pop("group_form", None) or GroupForm(formdata=None),
-        **row_context(),
-        **extra,
-    }
-
-
-def _section(event: Event, status: int = 200, **extra):
-    """The invitee section, for htmx (retargeted: row forms target their row); the page
-    otherwise."""
-    if wants_fragment():
-        html = render_template("invitations/_invitees.html", **section_context(event, **extra))
-        return retarget(html, "#invitees", status=status)
-    return redirect(url_for("invitations.event_invitees", event_id=event.id), code=303)
-
-
-def _row_answer(invitation: Invitation, message: str | None = None):
-    """A person's row after a change to it (with what was done, when it says something the
-    row does not), for htmx; the page otherwise."""
-    if not wants_fragment():
-        if message:
-            flash(message, "success")
-        return redirect(url_for("invitations.event_invitees", event_id=invitation.event_id), 303)
-    return render_template(
-        "invitations/_invitee_row.html",
-        row=listed_row(invitation.id),
-        message=message,
-        **row_context(),
-    )
-
-
-def _group_or_none(event: Event, group_id: int | None):
-    if not group_id:
-        return None
-    group = get_group_or_404(group_id)
-    return group if group.event_id == event.id else None
-
-
 @bp.get("/events/<int:event_id>/invitees")
 @login_required
 def event_invitees(event_id: int):
     """Invited groups and invitees of an event, with invited/confirmed/declined counts; a
     search (`q`) lists only the people it finds (for htmx: the groups alone)."""
     event = get_invitation_event_or_404(event_id)
-    context = section_context(event, q=_query())
+    context = section_context(event, q=search_query())
     if wants_fragment():
         return render_template("invitations/_invitee_groups.html", **context)
     return render_template("invitations/event_invitees.html", **context)
@@ -141,7 +75,7 @@ def invitee_rows(event_id: int):
     event = get_invitation_event_or_404(event_id)
     key = request.args.get("group", 0, type=int)
     start = max(request.args.get("start", 0, type=int), 0)
-    entry = next((e for e in invitee_list(event, _query()) if e.key == key), None)
+    entry = next((e for e in invitee_list(event, search_query()) if e.key == key), None)
     rows = entry.rows[start:] if entry else []
     return render_template("invitations/_invitee_more.html", rows=rows, **row_context())
 
@@ -168,98 +102,6 @@ def invitation_actions(invitation_id: int):
         invitee=invitation.invitee,
         event=invitation.event,
     )
-
-
-# --- groups ------------------------------------------------------------------------------
-
-
-@bp.post("/events/<int:event_id>/groups")
-@login_required
-def group_create(event_id: int):
-    """Add a group (thành phần) with an optional expected headcount."""
-    event = get_invitation_event_or_404(event_id)
-    form = GroupForm()
-    if form.validate_on_submit():
-        save_group(None, event, form.name.data, form.expected_headcount.data, form.notes.data)
-        db.session.commit()
-        return _section(event, message=_("The group has been added."))
-    return _section(event, FORM_ERROR_STATUS, group_form=form)
-
-
-@bp.get("/groups/<int:group_id>/edit")
-@login_required
-def group_edit(group_id: int):
-    group = get_group_or_404(group_id)
-    form = GroupForm(obj=group)
-    return render_template("invitations/_group_edit.html", group=group, form=form)
-
-
-@bp.post("/groups/<int:group_id>")
-@login_required
-def group_update(group_id: int):
-    """Rename a group or change its expected headcount."""
-    group = get_group_or_404(group_id)
-    form = GroupForm()
-    if form.validate_on_submit():
-        save_group(
-            group, group.event, form.name.data, form.expected_headcount.data, form.notes.data
-        )
-        db.session.commit()
-        return _section(group.event)
-    return render_template(
-        "invitations/_group_edit.html", group=group, form=form
-    ), FORM_ERROR_STATUS
-
-
-def _confirm(event: Event, *, action: str, message: str, archives: bool, row: bool):
-    """A deletion's confirmation naming what would be archived: inline for htmx (a table row
-    for an invitee, a card for a group), a page otherwise."""
-    context = {"event": event, "action": action, "message": message, "archives": archives}
-    if wants_fragment():
-        return render_template("invitations/_delete_confirm.html", row=row, inline=True, **context)
-    return render_template("invitations/delete_confirm.html", row=False, inline=False, **context)
-
-
-@bp.get("/groups/<int:group_id>/delete")
-@login_required
-def group_delete_confirm(group_id: int):
-    """Ask before removing a group, naming the check-ins of its people (then it is archived)."""
-    group = get_group_or_404(group_id)
-    check_ins = group_check_ins(group)
-    return _confirm(
-        group.event,
-        action=url_for("invitations.group_delete", group_id=group.id),
-        message=describe_group(group, check_ins),
-        archives=bool(check_ins),
-        row=False,
-    )
-
-
-@bp.post("/groups/<int:group_id>/delete")
-@login_required
-def group_delete(group_id: int):
-    """Remove a group; its people stay invited, without a group. A group whose people
-    checked in is archived instead."""
-    group = get_group_or_404(group_id)
-    event = group.event
-    archived = delete_group(group)
-    db.session.commit()
-    if archived:
-        message = _("The group has been archived; its people stay invited.")
-    else:
-        message = _("The group has been removed; its people stay invited.")
-    return _section(event, message=message)
-
-
-@bp.post("/groups/<int:group_id>/restore")
-@login_required
-def group_restore(group_id: int):
-    """Bring an archived group back, with the people still in it."""
-    group = get_group_or_404(group_id)
-    restore_group(group)
-    db.session.commit()
-    flash(_("The group %(name)s is back on the list.", name=group.name), "success")
-    return redirect(url_for("invitations.archived", event_id=group.event_id), code=303)
 
 
 # --- invitees ----------------------------------------------------------------------------
@@ -294,10 +136,10 @@ def invitee_create(event_id: int):
             contact = None
             if not find_duplicates(current_user.unit, data, model=Contact):
                 contact = save_contact(None, current_user.unit, data)
-            group = _group_or_none(event, form.group_id.data)
+            group = group_or_none(event, form.group_id.data)
             invite(event, current_user.unit, data, group=group, contact=contact)
             db.session.commit()
-            return _section(event, message=_("%(name)s is invited.", name=data.full_name))
+            return section_answer(event, message=_("%(name)s is invited.", name=data.full_name))
     return render_template(
         "invitations/_invitee_new.html", event=event, form=form, duplicates=duplicates
     ), FORM_ERROR_STATUS
@@ -309,14 +151,14 @@ def invitee_add_existing(event_id: int, invitee_id: int):
     """Invite someone already invited to another event of the campaign (same QR code)."""
     event = get_invitation_event_or_404(event_id)
     invitee = get_invitee_or_404(invitee_id)
-    group = _group_or_none(event, request.form.get("group_id", type=int))
+    group = group_or_none(event, request.form.get("group_id", type=int))
     try:
         invite(event, invitee.unit, PersonData(invitee.full_name), group=group, invitee=invitee)
     except InvitationError as exc:
         db.session.rollback()
-        return _section(event, FORM_ERROR_STATUS, error=str(exc))
+        return section_answer(event, FORM_ERROR_STATUS, error=str(exc))
     db.session.commit()
-    return _section(event, message=_("%(name)s is invited.", name=invitee.full_name))
+    return section_answer(event, message=_("%(name)s is invited.", name=invitee.full_name))
 
 
 @bp.get("/invitees/<int:invitee_id>/edit")
@@ -350,13 +192,13 @@ def invitee_update(invitee_id: int):
         update_invitee(invitee, person_data(form))
         moved = False
         if invitation is not None:
-            group = _group_or_none(event, form.group_id.data)
+            group = group_or_none(event, form.group_id.data)
             moved = invitation.group_id != (group.id if group else None)
             invitation.group = group
         db.session.commit()
         if invitation is None or moved:
-            return _section(event)
-        return _row_answer(invitation)
+            return section_answer(event)
+        return row_answer(invitation)
     return render_template(
         "invitations/_invitee_edit.html",
         event=event,
@@ -372,7 +214,7 @@ def invitation_delete_confirm(invitation_id: int):
     """Ask before taking a person off the event, naming their check-ins."""
     invitation = get_invitation_or_404(invitation_id)
     holdings = invitee_holdings(invitation)
-    return _confirm(
+    return removal_confirm(
         invitation.event,
         action=url_for("invitations.invitation_delete", invitation_id=invitation.id),
         message=holdings.describe(),
@@ -395,7 +237,7 @@ def invitation_delete(invitation_id: int):
     if holdings.archives:
         message = _("%(name)s has been archived: their check-ins still count.", name=holdings.name)
     if not wants_fragment():
-        return _section(event)
+        return section_answer(event)
     return render_template(
         "invitations/_invitee_removed.html",
         row_id=row_id,
@@ -450,11 +292,11 @@ def invitee_token(invitee_id: int, action: str):
         revoke_token(invitee)
         message = _("The QR code of %(name)s no longer works.", name=invitee.full_name)
     else:
-        return _section(event, FORM_ERROR_STATUS, error=_("Unknown action."))
+        return section_answer(event, FORM_ERROR_STATUS, error=_("Unknown action."))
     db.session.commit()
     if invitation is None:
-        return _section(event, message=message)
-    return _row_answer(invitation, message)
+        return section_answer(event, message=message)
+    return row_answer(invitation, message)
 
 
 @bp.get("/invitees/<int:invitee_id>/link")
@@ -489,7 +331,7 @@ def contact_invite(event_id: int, contact_id: int):
     """Invite a person from the contact book (or add this event to their invitation)."""
     event = get_invitation_event_or_404(event_id)
     contact = get_contact_or_404(contact_id)
-    group = _group_or_none(event, request.form.get("group_id", type=int))
+    group = group_or_none(event, request.form.get("group_id", type=int))
     existing = db.session.scalar(
         select(Invitee).where(
             Invitee.contact_id == contact.id, Invitee.campaign_id == event.campaign_id
@@ -502,6 +344,6 @@ def contact_invite(event_id: int, contact_id: int):
         invite(event, current_user.unit, data, group=group, contact=contact, invitee=existing)
     except InvitationError as exc:
         db.session.rollback()
-        return _section(event, FORM_ERROR_STATUS, error=str(exc))
+        return section_answer(event, FORM_ERROR_STATUS, error=str(exc))
     db.session.commit()
-    return _section(event, message=_("%(name)s is invited.", name=contact.full_name))
+    return section_answer(event, message=_("%(name)s is invited.", name=contact.full_name))
