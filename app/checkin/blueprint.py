@@ -11,6 +11,7 @@ def register(app) -> None:
     from app.checkin import (  # noqa: F401
         attendance_routes,
         dashboard_routes,
+        link_routes,
         offline_routes,
         pwa_routes,
         routes,
