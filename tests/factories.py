@@ -110,7 +110,8 @@ class Factories:
         import datetime as dt
         from zoneinfo import ZoneInfo
 
-        from app.invitations.services import PersonData, invite, save_group
+        from app.invitations.groups import save_group
+        from app.invitations.services import PersonData, invite
         from app.schedule.models import EventKind
 
         office = self.make_unit(name=unit_name, kind=UnitKind.DISTRICT_OFFICE)

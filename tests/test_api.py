@@ -17,8 +17,9 @@ from app.api.blueprint import bp as api_bp
 from app.checkin import services
 from app.checkin.models import ApiToken, CheckIn, Headcount
 from app.checkin.tokens import create_token, revoke_token
+from app.invitations.groups import save_group
 from app.invitations.models import Invitee, InviteeGroup
-from app.invitations.services import PersonData, invite, save_group
+from app.invitations.services import PersonData, invite
 from app.invitations.services import revoke_token as revoke_invitee_token
 from app.schedule.models import Event, EventKind
 from app.schedule.services import category_rows

@@ -34,8 +34,9 @@ from sqlalchemy import func, select
 from app.api.routes import MAX_INVITEES
 from app.checkin.models import CheckIn, Headcount
 from app.checkin.tokens import create_token
+from app.invitations.groups import save_group
 from app.invitations.models import Invitee
-from app.invitations.services import PersonData, invite, save_group
+from app.invitations.services import PersonData, invite
 from app.schedule.models import Event, EventKind
 from app.units.models import Role, UnitKind
 

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from app.audit.models import AuditEvent
 from app.checkin.models import CheckIn, CheckInMethod
 from app.checkin.services import check_in_invitee, totals, undo
+from app.invitations.groups import save_group
 from app.invitations.models import Invitation, Invitee, InviteeGroup
-from app.invitations.services import PersonData, invitations_of_event, invite, save_group
+from app.invitations.services import PersonData, invitations_of_event, invite
 from app.reports.figures import compute_table
 from app.schedule.models import Event
 from app.schedule.services import delete_event, events_of

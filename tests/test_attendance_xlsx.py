@@ -25,7 +25,8 @@ from app.checkin.services import (
     undo,
     walk_in,
 )
-from app.invitations.services import PersonData, invite, save_group
+from app.invitations.groups import save_group
+from app.invitations.services import PersonData, invite
 from app.schedule.models import EventKind
 from app.units.models import Role, UnitKind
 

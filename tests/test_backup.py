@@ -54,15 +54,9 @@ from app.checkin.services import (
 from app.checkin.tokens import create_token
 from app.extensions import db as _db
 from app.extensions import enum_values
+from app.invitations.groups import save_group
 from app.invitations.models import Rsvp
-from app.invitations.services import (
-    PersonData,
-    answer,
-    invite,
-    issue_token,
-    save_contact,
-    save_group,
-)
+from app.invitations.services import PersonData, answer, invite, issue_token, save_contact
 from app.jobs.models import Job, JobState
 from app.reports.deadlines import set_deadline_below
 from app.reports.services import FigureInput, accept, get_or_create_report, save_figures, submit

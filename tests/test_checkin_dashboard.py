@@ -21,15 +21,9 @@ from app.checkin.services import (
     utcnow,
     walk_in,
 )
+from app.invitations.groups import delete_group, save_group
 from app.invitations.models import Rsvp
-from app.invitations.services import (
-    PersonData,
-    answer,
-    delete_group,
-    invite,
-    save_group,
-    uninvite,
-)
+from app.invitations.services import PersonData, answer, invite, uninvite
 from app.units.models import Role, UnitKind
 from tests.conftest import assert_fragment
 

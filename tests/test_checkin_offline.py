@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEvent
 from app.checkin.models import CheckIn, CheckInMethod
 from app.checkin.services import Actor, check_in_invitee, totals
-from app.invitations.services import PersonData, invite, save_group
+from app.invitations.groups import save_group
+from app.invitations.services import PersonData, invite
 from tests.test_checkin_scanner import world  # noqa: F401  (the fixture)
 
 

@@ -24,8 +24,9 @@ from app.checkin.services import (
     walk_in,
     window,
 )
+from app.invitations.groups import save_group
 from app.invitations.models import Rsvp
-from app.invitations.services import PersonData, invite, revoke_token, save_group
+from app.invitations.services import PersonData, invite, revoke_token
 from app.schedule.models import EventKind
 from app.units.models import Role, UnitKind
 

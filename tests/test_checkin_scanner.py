@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 
 from app.checkin.models import CheckIn, CheckInMethod, Headcount, HeadcountRevision
 from app.checkin.services import Actor, check_in_invitee, record_headcount, to_utc
-from app.invitations.services import PersonData, invite, revoke_token, save_group
+from app.invitations.groups import save_group
+from app.invitations.services import PersonData, invite, revoke_token
 from app.schedule.models import EventKind
 from app.units.models import Role, UnitKind
 from tests.conftest import assert_fragment

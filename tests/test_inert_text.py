@@ -27,9 +27,10 @@ from app.checkin.services import (
     utcnow,
     walk_in,
 )
+from app.invitations.groups import save_group
 from app.invitations.models import Contact, Invitee, InviteeGroup
 from app.invitations.print_routes import ensure_checkin_token
-from app.invitations.services import PersonData, invite, save_contact, save_group
+from app.invitations.services import PersonData, invite, save_contact
 from app.reports.models import Report
 from app.reports.services import (
     NOTE_MAX,

@@ -14,10 +14,11 @@ from aiosmtpd.controller import Controller
 from PIL import Image
 from sqlalchemy import select
 
+from app.invitations.groups import save_group
 from app.invitations.mailer import build_message, calendar, ics_escape, ics_fold, send_messages
 from app.invitations.models import EmailState, Invitee
 from app.invitations.qr import invitation_url
-from app.invitations.services import PersonData, invite, issue_token, revoke_token, save_group
+from app.invitations.services import PersonData, invite, issue_token, revoke_token
 from app.jobs.models import Job, JobState
 from app.jobs.services import run_pending
 from app.schedule.models import EventKind

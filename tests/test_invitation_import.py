@@ -10,14 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.invitations import importing
+from app.invitations.groups import save_group
 from app.invitations.models import Contact, Invitation, Invitee, InviteeGroup
-from app.invitations.services import (
-    PersonData,
-    find_duplicates,
-    invite,
-    save_contact,
-    save_group,
-)
+from app.invitations.services import PersonData, find_duplicates, invite, save_contact
 from app.schedule.models import EventKind, ImportUpload
 from app.units.models import Role, UnitKind
 

@@ -17,8 +17,9 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from app.invitations import printables
+from app.invitations.groups import save_group
 from app.invitations.models import Invitee
-from app.invitations.services import PersonData, invite, revoke_token, save_group
+from app.invitations.services import PersonData, invite, revoke_token
 from app.jobs.models import Job, JobState
 from app.jobs.services import run_pending
 from app.schedule.exports import PROGRAM_HEADS, DocHeader, ProgramDoc, ProgramRow

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from app.checkin.models import CheckIn, CheckInMethod, ParticipantType
 from app.checkin.services import Actor, check_in_invitee, record_headcount, walk_in
 from app.checkin.tokens import create_token
-from app.invitations.services import PersonData, invite, save_group
+from app.invitations.groups import save_group
+from app.invitations.services import PersonData, invite
 from app.schedule.models import EventKind
 from app.units.models import Role, UnitKind
 

@@ -38,8 +38,9 @@ from sqlalchemy import select
 from app.checkin import tokens
 from app.checkin.models import CheckinLink, CheckInMethod, Headcount
 from app.checkin.services import Actor, check_in_invitee, new_link_token, record_headcount, utcnow
+from app.invitations.groups import save_group
 from app.invitations.models import Contact, Invitation, Invitee, InviteeGroup
-from app.invitations.services import PersonData, format_phone, invite, save_contact, save_group
+from app.invitations.services import PersonData, format_phone, invite, save_contact
 from app.jobs.models import Job, JobState
 from app.reports.models import Report, ReportRow, ReportTemplate, RowSource
 from app.reports.services import get_or_create_report

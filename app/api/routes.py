@@ -20,14 +20,13 @@ from app.api.schemas import Checker, hhmm, iso_date, iso_utc, json_body
 from app.checkin import services
 from app.checkin.models import CheckInMethod, Headcount
 from app.extensions import db
+from app.invitations.groups import groups_of, save_group
 from app.invitations.services import (
     InvitationError,
     PersonData,
-    groups_of,
     invitations_of_event,
     invite_many,
     normalise_phone,
-    save_group,
 )
 from app.schedule.models import Campaign, Event, EventKind
 from app.schedule.permissions import visible_campaigns_query

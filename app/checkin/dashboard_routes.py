@@ -22,8 +22,8 @@ from app.checkin.services import arrivals_per_slot, totals, utcnow
 from app.checkin.venue_forms import local
 from app.extensions import db
 from app.i18n import format_time
+from app.invitations.groups import groups_of
 from app.invitations.models import Invitation, Invitee, InviteeGroup
-from app.invitations.services import groups_of
 from app.schedule.models import Event
 from app.schedule.permissions import get_event_or_404
 

@@ -12,8 +12,9 @@ from app.checkin.models import ParticipantType
 from app.checkin.services import Actor, record_headcount, scan, to_utc, walk_in
 from app.demo import data, invitation_data, report_data, schedule_data
 from app.extensions import db
+from app.invitations.groups import save_group
 from app.invitations.models import Invitee
-from app.invitations.services import PersonData, invite, save_contact, save_group
+from app.invitations.services import PersonData, invite, save_contact
 from app.reports.default_template import default_template
 from app.schedule.models import Campaign, Event, EventKind
 from app.schedule.services import ItemData, add_item

@@ -27,11 +27,12 @@ from app.extensions import db
 from app.forms import AppForm
 from app.htmx import FORM_ERROR_STATUS, wants_fragment
 from app.invitations.blueprint import bp
+from app.invitations.groups import groups_of
 from app.invitations.mailer import Mailer, MailError, build_message, mail_configured
 from app.invitations.models import EmailState, Invitation, Invitee
 from app.invitations.permissions import get_invitation_event_or_404
 from app.invitations.qr import invitation_url
-from app.invitations.services import groups_of, invitations_of_event
+from app.invitations.services import invitations_of_event
 from app.jobs.services import JobFailed, enqueue, job_kind, start_after_response
 from app.schedule.models import Event
 

@@ -10,15 +10,15 @@ from app.extensions import db
 from app.htmx import FORM_ERROR_STATUS
 from app.invitations.blueprint import bp
 from app.invitations.forms import GroupForm
-from app.invitations.permissions import get_group_or_404, get_invitation_event_or_404
-from app.invitations.sections import removal_confirm, section_answer
-from app.invitations.services import (
+from app.invitations.groups import (
     delete_group,
     describe_group,
     group_check_ins,
     restore_group,
     save_group,
 )
+from app.invitations.permissions import get_group_or_404, get_invitation_event_or_404
+from app.invitations.sections import removal_confirm, section_answer
 
 
 @bp.post("/events/<int:event_id>/groups")

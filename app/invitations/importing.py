@@ -25,17 +25,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
+from app.invitations.groups import groups_of, save_group
 from app.invitations.models import Contact, Invitee, InviteeGroup
 from app.invitations.services import (
     InvitationError,
     PersonData,
     fold_name,
-    groups_of,
     invite,
     invite_many,
     normalise_phone,
     save_contact,
-    save_group,
 )
 from app.schedule.models import Event
 from app.schedule.records import Problem, cell_text

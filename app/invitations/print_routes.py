@@ -27,6 +27,7 @@ from app.htmx import FORM_ERROR_STATUS, retarget
 from app.i18n import format_date, to_local
 from app.invitations import printables
 from app.invitations.blueprint import bp
+from app.invitations.groups import groups_of
 from app.invitations.models import Invitation, Invitee, InviteeGroup
 from app.invitations.permissions import (
     get_group_or_404,
@@ -34,7 +35,7 @@ from app.invitations.permissions import (
     get_invitee_or_404,
 )
 from app.invitations.qr import invitation_url, public_url, qr_png, qr_svg
-from app.invitations.services import groups_of, invitations_of_event
+from app.invitations.services import invitations_of_event
 from app.jobs.services import JobFailed, JobResult, enqueue, job_kind, start_after_response
 from app.schedule.export_routes import _send, header_for, program_document, slug, vi_range
 from app.schedule.exports import WEEKDAYS

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
+from app.invitations.groups import groups_of
 from app.invitations.models import Contact, Invitation, Invitee, InviteeGroup, Rsvp
-from app.invitations.services import fold_name, groups_of
+from app.invitations.services import fold_name
 from app.schedule.models import Event
 
 #: An event with up to this many named invitees (or a search with up to this many matches)

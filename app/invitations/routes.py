@@ -13,6 +13,7 @@ from app.extensions import db
 from app.htmx import FORM_ERROR_STATUS, wants_fragment
 from app.invitations.blueprint import bp
 from app.invitations.forms import InviteeForm, person_data
+from app.invitations.groups import archived_groups, groups_of
 from app.invitations.models import (
     Contact,
     Invitee,
@@ -37,10 +38,8 @@ from app.invitations.sections import (
 from app.invitations.services import (
     InvitationError,
     PersonData,
-    archived_groups,
     archived_invitees,
     find_duplicates,
-    groups_of,
     invite,
     invitee_holdings,
     issue_token,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.audit.services import note as audit_note
@@ -132,100 +132,6 @@ def token_was_revoked(token: str) -> bool:
             select(RevokedToken.id).where(RevokedToken.token_hash == token_hash(token))
         )
         is not None
-    )
-
-
-# --- groups ------------------------------------------------------------------------------
-
-
-def groups_of(event: Event) -> list[InviteeGroup]:
-    """The event's groups in their order; archived groups are left out."""
-    return list(
-        db.session.scalars(
-            select(InviteeGroup)
-            .where(InviteeGroup.event_id == event.id, InviteeGroup.archived_at.is_(None))
-            .order_by(InviteeGroup.position, InviteeGroup.id)
-        )
-    )
-
-
-def save_group(
-    group: InviteeGroup | None, event: Event, name: str, headcount, notes=""
-) -> InviteeGroup:
-    if group is None:
-        position = (
-            db.session.scalar(
-                select(func.coalesce(func.max(InviteeGroup.position), 0)).where(
-                    InviteeGroup.event_id == event.id
-                )
-            )
-            + 1
-        )
-        group = InviteeGroup(event=event, position=position)
-        db.session.add(group)
-    group.name = name.strip()
-    group.expected_headcount = headcount
-    group.notes = (notes or "").strip()
-    db.session.flush()
-    return group
-
-
-def group_check_ins(group: InviteeGroup) -> int:
-    """Check-ins (that count) at the group's event of the people in the group."""
-    return db.session.scalar(
-        select(func.count(CheckIn.id))
-        .join(
-            Invitation,
-            and_(
-                Invitation.invitee_id == CheckIn.invitee_id,
-                Invitation.event_id == CheckIn.event_id,
-            ),
-        )
-        .where(
-            Invitation.group_id == group.id,
-            CheckIn.event_id == group.event_id,
-            CheckIn.undone_at.is_(None),
-        )
-    )
-
-
-def describe_group(group: InviteeGroup, check_ins: int) -> str:
-    """What deleting the group will do, for its confirmation."""
-    if check_ins:
-        return _(
-            "The group %(name)s has %(checkins)s; it will be archived instead of deleted, so "
-            "its attendance stays known. Its people stay invited.",
-            name=group.name,
-            checkins=ngettext("%(num)d check-in", "%(num)d check-ins", check_ins),
-        )
-    return _("Remove the group %(name)s? Its people stay invited.", name=group.name)
-
-
-def delete_group(group: InviteeGroup) -> int:
-    """Remove a group; its invitees stay invited, without a group. A group whose people
-    checked in is archived instead, keeping who was in it. Returns those check-ins."""
-    check_ins = group_check_ins(group)
-    if check_ins:
-        if group.archived_at is None:
-            audit_note(group, describe_group(group, check_ins))
-            group.archived_at = _now()
-    else:
-        db.session.delete(group)
-    return check_ins
-
-
-def restore_group(group: InviteeGroup) -> None:
-    """An archived group comes back with the people still in it."""
-    group.archived_at = None
-
-
-def archived_groups(event: Event) -> list[InviteeGroup]:
-    return list(
-        db.session.scalars(
-            select(InviteeGroup)
-            .where(InviteeGroup.event_id == event.id, InviteeGroup.archived_at.is_not(None))
-            .order_by(InviteeGroup.position, InviteeGroup.id)
-        )
     )
 
 
@@ -471,34 +377,3 @@ def invitations_of_event(event: Event) -> list[Invitation]:
             fold_name(i.invitee.full_name),
         ),
     )
-
-
-@dataclass
-class GroupCounts:
-    group: InviteeGroup | None
-    invitations: list
-    invited: int = 0
-    confirmed: int = 0
-    declined: int = 0
-    no_answer: int = 0
-
-
-def counts_by_group(event: Event) -> list[GroupCounts]:
-    """Invited / confirmed / declined / no answer per group (and for people without a group)."""
-    invitations = invitations_of_event(event)
-    table = {group.id: GroupCounts(group, []) for group in groups_of(event)}
-    ungrouped = GroupCounts(None, [])
-    for invitation in invitations:
-        entry = table.get(invitation.group_id, ungrouped)
-        entry.invitations.append(invitation)
-        entry.invited += 1
-        if invitation.rsvp is Rsvp.YES:
-            entry.confirmed += 1
-        elif invitation.rsvp is Rsvp.NO:
-            entry.declined += 1
-        else:
-            entry.no_answer += 1
-    result = list(table.values())
-    if ungrouped.invited:
-        result.append(ungrouped)
-    return result

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from app.invitations.services import PersonData, invite, save_group
+from app.invitations.groups import save_group
+from app.invitations.services import PersonData, invite
 from app.schedule.models import EventKind
 from app.units.models import Role, UnitKind
 
