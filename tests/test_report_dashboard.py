@@ -43,6 +43,7 @@ from app.reports.models import ReportStatus
 from app.reports.services import get_or_create_report, submit
 from app.schedule.models import EventKind
 from app.units.models import Role, UnitKind
+from tests.conftest import assert_fragment
 
 LIFE_SKILLS = "Giáo dục kỹ năng sống cho học sinh"
 ARTS = "Hoạt động văn nghệ"
@@ -145,6 +146,7 @@ def week(db, make_unit, make_campaign, make_event, make_user):
         "officers": officers,
         "rows": rows,
         "actor": actor,
+        "e1": e1,
     }
 
 
@@ -219,6 +221,25 @@ def test_the_provinces_totals_per_category(client, auth, week):
     positions = {row.id: row.position for row in rows.values()}
     assert order == sorted(order, key=positions.get)
     assert len(order) == sum(1 for row in rows.values() if row.is_category)
+
+
+def test_the_figures_refresh_themselves_while_the_page_is_open(client, auth, week, db):
+    campaign, province = week["campaign"], week["province"]
+    url = f"/campaigns/{campaign.id}/reports/{province.id}/dashboard"
+    auth.login(week["officers"][province])
+    [body] = page(client, campaign, province).xpath("//*[@id='rdash-body']")
+    assert (body.get("hx-get"), body.get("hx-trigger")) == (url, "every 60s")
+    assert header(body, "persons") == "411"
+
+    record_headcount(week["e1"], "Lớp 7A", 20, week["actor"])  # while the page is open
+    db.session.commit()
+    response = client.get(url, htmx=True)
+    html = assert_fragment(response)
+    assert "HX-Request" in response.headers["Vary"]
+    doc = lxml.html.fromstring(html)
+    assert doc.get("id") == "rdash-body" and not doc.xpath("//header|//nav")
+    assert header(doc, "persons") == "431"
+    assert cells(doc, "rdash-categories", "row", week["rows"][LIFE_SKILLS].id) == (3, 59)
 
 
 def test_the_provinces_figures_per_day(client, auth, week):

@@ -6,9 +6,13 @@ app/reports/permissions.py); anyone else gets 404.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from app.htmx import wants_fragment
+from app.i18n import format_time, to_local
 from app.reports.blueprint import bp
 from app.reports.dashboard import build_dashboard
 from app.reports.permissions import get_report_context_or_404
@@ -21,13 +25,16 @@ def dashboard(campaign_id: int, unit_id: int):
     """The unit's totals per category, per day and per unit below, and the missing reports."""
     context = get_report_context_or_404(campaign_id, unit_id)
     dash = build_dashboard(context.campaign, context.unit, context.report)
+    refreshed = format_time(to_local(dt.datetime.now(dt.UTC)))
+    if wants_fragment():  # the page's own figures, polled
+        return render_template("reports/_dashboard_body.html", dash=dash, refreshed=refreshed)
     # The unit above, when the user may open its dashboard too.
     up = context.unit.parent
     if up is not None and not (
         up.is_within(current_user.unit) and up.is_within(context.campaign.unit)
     ):
         up = None
-    return render_template("reports/dashboard.html", dash=dash, up=up)
+    return render_template("reports/dashboard.html", dash=dash, up=up, refreshed=refreshed)
 
 
 @bp.get("/campaigns/<int:campaign_id>/report-dashboard")
