@@ -66,3 +66,42 @@ def test_a_hidden_change_keeps_its_label(app):
         assert line.label == "Password"
     with app.test_request_context(), force_locale("vi"):
         assert line.label == "Mật khẩu"
+
+
+def test_ids_read_as_names_and_codes_as_labels_in_one_query_per_kind(
+    client, auth, db, make_unit, make_user, make_campaign, make_event, count_statements
+):
+    district = make_unit(name="Phòng GD&ĐT Bạch Thông", kind=UnitKind.DISTRICT_OFFICE)
+    school = make_unit(district, name="Trường THCS Phủ Thông")
+    event = make_event(make_campaign(district), district, title="Ngày hội đọc sách")
+    admin = make_user(district, Role.ADMIN, locale="vi")
+
+    def add(count: int) -> None:
+        for _ in range(count):
+            db.session.add(
+                AuditEvent(
+                    at=utcnow(), actor="Trần Minh Đức", action="update", object_type="Event",
+                    object_id=event.id, unit_id=district.id, label=event.title,
+                    changes={"unit_id": [district.id, school.id], "kind": ["activity", "opening"],
+                             "held": [False, True], "campaign_id": [None, 999999]},
+                )
+            )  # fmt: skip
+        db.session.commit()
+
+    auth.login(admin)
+    url = f"/units/{district.id}/audit?object_type=Event"
+    add(1)
+    few = count_statements(lambda: client.get(url))
+    html = " ".join(client.get(url).get_data(as_text=True).split())
+    assert (
+        f"Phòng GD&amp;ĐT Bạch Thông (#{district.id}) → Trường THCS Phủ Thông (#{school.id})"
+    ) in html
+    assert "Hoạt động → Lễ khai mạc" in html
+    assert ">Đã tổ chức</span>: Không → Có" in html
+    assert "— → #999999" in html  # a record gone since: its id
+    add(30)
+    assert count_statements(lambda: client.get(url)) == few
+
+    client.post("/language/en")
+    download = client.get(f"/units/{district.id}/audit.csv?object_type=Event")
+    assert "Kind of record: Activity → Opening ceremony" in download.get_data(as_text=True)

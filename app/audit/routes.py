@@ -23,6 +23,7 @@ from app.audit.services import (
     object_type_label,
     users_of,
 )
+from app.audit.values import ValueNames
 from app.htmx import wants_fragment
 from app.i18n import format_date
 from app.schedule.export_routes import slug
@@ -72,13 +73,14 @@ def log(unit_id: int):
     unit = get_unit_or_404(unit_id, need="manage")
     form, filters = _filters(unit)
     page = audit_page(unit, filters, request.args.get("cursor"))
+    names = ValueNames.for_lines(line for line, _unit_name in page.lines)
     context = {
         "unit": unit,
         "form": form,
         "page": page,
         "filter_args": _filter_args(),
         "actor_label": actor_label,
-        "change_lines": change_lines,
+        "change_lines": lambda line: change_lines(line, names),
         "object_type_label": object_type_label,
     }
     if wants_fragment():
@@ -99,6 +101,7 @@ def log_csv(unit_id: int):
     unit = get_unit_or_404(unit_id, need="manage")
     _form, filters = _filters(unit)
     rows = audit_export_rows(unit, filters)
+    names = ValueNames.for_lines(line for line, _unit_name in rows)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(
@@ -116,7 +119,7 @@ def log_csv(unit_id: int):
                 object_type_label(line.object_type),
                 line.object_id,
                 line.label,
-                changes_text(line),
+                changes_text(line, names),
                 line.detail,
                 line.ip,
                 line.user_agent,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.audit import hooks
 from app.audit.labels import field_label
 from app.audit.models import AuditAction, AuditEvent
+from app.audit.values import ValueNames
 from app.extensions import db
 from app.units.models import Unit, User
 
@@ -230,22 +231,26 @@ class ChangeLine:
         return field_label(self.field)
 
 
-def change_lines(line: AuditEvent) -> list[ChangeLine]:
-    """The line's changed fields; a secret shows that it changed, never its value."""
+def change_lines(line: AuditEvent, names: ValueNames | None = None) -> list[ChangeLine]:
+    """The line's changed fields; a secret shows that it changed, never its value. With
+    `names`, ids read as the records' names and codes as their labels."""
     result = []
     for name, pair in (line.changes or {}).items():
         if pair is None:
             result.append(ChangeLine(name, None, None, hidden=True))
         else:
             old, new = (list(pair) + [None, None])[:2]
+            if names is not None:
+                old = names.shown(line.object_type, name, old)
+                new = names.shown(line.object_type, name, new)
             result.append(ChangeLine(name, old, new))
     return result
 
 
-def changes_text(line: AuditEvent) -> str:
+def changes_text(line: AuditEvent, names: ValueNames | None = None) -> str:
     """The changes on one line of text (for the download)."""
     parts = []
-    for change in change_lines(line):
+    for change in change_lines(line, names):
         if change.hidden:
             parts.append(f"{change.label}: {_('changed (value not kept)')}")
         else:
