@@ -7,6 +7,7 @@ length."""
 from __future__ import annotations
 
 import enum
+import functools
 from collections import defaultdict
 
 from flask_babel import gettext as _
@@ -15,36 +16,50 @@ from sqlalchemy import select
 
 from app.extensions import db
 
-#: A field holding another record's id → (model name, the column shown). `parent_id` depends on
-#: the record (see _target).
-_REFERENCES = {
-    "unit_id": ("Unit", "name"),
-    "campaign_id": ("Campaign", "name"),
-    "event_id": ("Event", "title"),
-    "group_id": ("InviteeGroup", "name"),
-    "invitee_id": ("Invitee", "full_name"),
-    "contact_id": ("Contact", "full_name"),
-    "link_id": ("CheckinLink", "label"),
-    "user_id": ("User", "name"),
-    "created_by_id": ("User", "name"),
-    "reviewed_by_id": ("User", "name"),
-    "submitted_by_id": ("User", "name"),
-    "undone_by_id": ("User", "name"),
-    "report_template_id": ("ReportTemplate", "name"),
-    "template_id": ("ReportTemplate", "name"),
-    "report_row_id": ("ReportRow", "label"),
-    "row_id": ("ReportRow", "label"),
+#: What names a record of each kind.
+_NAME_COLUMNS = {
+    "Unit": "name",
+    "Campaign": "name",
+    "Event": "title",
+    "InviteeGroup": "name",
+    "Invitee": "full_name",
+    "Contact": "full_name",
+    "CheckinLink": "label",
+    "User": "name",
+    "ReportTemplate": "name",
+    "ReportRow": "label",
 }
-_PARENTS = {"Unit": ("Unit", "name"), "ReportRow": ("ReportRow", "label")}
+#: A field holding another record's id → the kind of record. `parent_id` depends on the record
+#: (see _target).
+_REFERENCES = {
+    "unit_id": "Unit",
+    "campaign_id": "Campaign",
+    "event_id": "Event",
+    "group_id": "InviteeGroup",
+    "invitee_id": "Invitee",
+    "contact_id": "Contact",
+    "link_id": "CheckinLink",
+    "user_id": "User",
+    "created_by_id": "User",
+    "reviewed_by_id": "User",
+    "submitted_by_id": "User",
+    "undone_by_id": "User",
+    "report_template_id": "ReportTemplate",
+    "template_id": "ReportTemplate",
+    "report_row_id": "ReportRow",
+    "row_id": "ReportRow",
+}
+_PARENTS = {"Unit": "Unit", "ReportRow": "ReportRow"}
 
 
+@functools.cache
 def _models() -> dict[str, type]:
-    from app.audit.hooks import _specs
+    """The app's models by class name."""
+    return {mapper.class_.__name__: mapper.class_ for mapper in db.Model.registry.mappers}
 
-    return {cls.__name__: cls for cls in _specs()}
 
-
-def _target(object_type: str, field: str) -> tuple[str, str] | None:
+def _target(object_type: str, field: str) -> str | None:
+    """The kind of record a field's value points to, if it is an id."""
     if field == "parent_id":
         return _PARENTS.get(object_type)
     return _REFERENCES.get(field)
@@ -64,7 +79,6 @@ class ValueNames:
 
     def __init__(self, names: dict[tuple[str, int], str]):
         self.names = names
-        self.models = _models()
 
     @classmethod
     def for_lines(cls, lines) -> ValueNames:
@@ -72,19 +86,16 @@ class ValueNames:
         for line in lines:
             for field, pair in (line.changes or {}).items():
                 target = _target(line.object_type, field)
-                if target is None or pair is None:
-                    continue
-                wanted[target[0]].update(v for v in pair if isinstance(v, int))
-        models = _models()
+                if target is not None and pair is not None:
+                    wanted[target].update(v for v in pair if isinstance(v, int))
         names: dict[tuple[str, int], str] = {}
-        for model_name, ids in wanted.items():
-            model = models[model_name]
-            column = next(c for m, c in set(_REFERENCES.values()) | set(_PARENTS.values())
-                          if m == model_name)  # fmt: skip
+        for kind, ids in wanted.items():
+            model = _models()[kind]
+            shown = getattr(model, _NAME_COLUMNS[kind])
             for row_id, name in db.session.execute(
-                select(model.id, getattr(model, column)).where(model.id.in_(ids))
+                select(model.id, shown).where(model.id.in_(ids))
             ):
-                names[(model_name, row_id)] = name
+                names[(kind, row_id)] = name
         return cls(names)
 
     def shown(self, object_type: str, field: str, value):
@@ -93,9 +104,9 @@ class ValueNames:
             return None
         target = _target(object_type, field)
         if target is not None and isinstance(value, int):
-            name = self.names.get((target[0], value))
+            name = self.names.get((target, value))
             return f"{name} (#{value})" if name else f"#{value}"
-        enum_class = _enum_of(self.models.get(object_type), field)
+        enum_class = _enum_of(_models().get(object_type), field)
         if enum_class is not None:
             try:
                 member = enum_class(value)

@@ -30,6 +30,7 @@ from app.checkin.models import (
     HeadcountRevision,
     ParticipantType,
 )
+from app.clock import utcnow
 from app.extensions import db
 from app.invitations.models import Invitation, Invitee, InviteeGroup, RevokedToken, Rsvp
 from app.invitations.services import token_hash, token_was_revoked
@@ -77,10 +78,6 @@ class ScanResult:
     @property
     def counted(self) -> bool:
         return self.outcome is Outcome.OK
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _zone() -> ZoneInfo:

@@ -14,15 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.checkin.models import ApiToken
+from app.clock import utcnow
 from app.extensions import db
 from app.units.models import User
 
 #: last_used_at is written at most this often, so busy scanners do not write on every scan.
 TOUCH_INTERVAL = dt.timedelta(minutes=1)
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def hash_token(token: str) -> str:
@@ -36,7 +33,7 @@ def create_token(user: User, name: str = "") -> tuple[ApiToken, str]:
         user_id=user.id,
         name=" ".join((name or "").split())[:120],
         token_hash=hash_token(token),
-        created_at=_now(),
+        created_at=utcnow(),
     )
     db.session.add(row)
     db.session.flush()
@@ -46,7 +43,7 @@ def create_token(user: User, name: str = "") -> tuple[ApiToken, str]:
 def revoke_token(row: ApiToken) -> None:
     """The token stops working at once; the row stays so the user sees what was revoked."""
     if row.revoked_at is None:
-        row.revoked_at = _now()
+        row.revoked_at = utcnow()
 
 
 def tokens_of(user: User) -> list[ApiToken]:
@@ -72,7 +69,7 @@ def live_token(token: str) -> ApiToken | None:
     )
     if row is None or row.revoked_at is not None or not row.user.is_active:
         return None
-    now = _now()
+    now = utcnow()
     if row.last_used_at is None or now - row.last_used_at >= TOUCH_INTERVAL:
         row.last_used_at = now
     return row

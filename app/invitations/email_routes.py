@@ -23,6 +23,7 @@ from wtforms import BooleanField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from app.clock import utcnow
 from app.extensions import db
 from app.forms import AppForm
 from app.htmx import FORM_ERROR_STATUS, wants_fragment
@@ -127,7 +128,7 @@ def event_email(event_id: int):
         invitee.email_state, invitee.email_error = EmailState.QUEUED, ""
     params = {
         "event_id": event.id,
-        "queued_at": _now().isoformat(),
+        "queued_at": utcnow().isoformat(),
         "unit_name": event.unit.name,
         "without_email": without_email,
         "recipients": [
@@ -168,10 +169,6 @@ def _skipped_text(without_email: int, withdrawn: int) -> str:
 
 
 # --- the job ------------------------------------------------------------------------------
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _event_order(invitation: Invitation):
@@ -219,7 +216,7 @@ def send_invitation_emails(params: dict, progress) -> None:
                 reason = _send_one(mailer, invitee, recipient["url"], params["unit_name"])
                 if reason is None:
                     invitee.email_state, invitee.email_error = EmailState.SENT, ""
-                    invitee.email_sent_at = _now()
+                    invitee.email_sent_at = utcnow()
                     sent += 1
                 else:
                     invitee.email_state, invitee.email_error = EmailState.FAILED, reason

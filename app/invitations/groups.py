@@ -3,21 +3,16 @@ checked in), restored."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import and_, func, select
 
 from app.audit.services import note as audit_note
 from app.checkin.models import CheckIn
+from app.clock import utcnow
 from app.extensions import db
 from app.invitations.models import Invitation, InviteeGroup
 from app.schedule.models import Event
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def groups_of(event: Event) -> list[InviteeGroup]:
@@ -90,7 +85,7 @@ def delete_group(group: InviteeGroup) -> int:
     if check_ins:
         if group.archived_at is None:
             audit_note(group, describe_group(group, check_ins))
-            group.archived_at = _now()
+            group.archived_at = utcnow()
     else:
         db.session.delete(group)
     return check_ins

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 import secrets
@@ -17,6 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from app.audit.services import note as audit_note
 from app.checkin.models import CheckIn
+from app.clock import utcnow
 from app.extensions import db
 from app.invitations.models import (
     Contact,
@@ -35,10 +35,6 @@ TOKEN_BYTES = 24
 
 class InvitationError(ValueError):
     """A change the rules refuse; the message is shown to the user."""
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 # --- phones and names --------------------------------------------------------------------
@@ -102,7 +98,7 @@ def issue_token(invitee: Invitee) -> str:
     if invitee.token:
         _remember_revoked(invitee)
     invitee.token = new_token()
-    invitee.token_issued_at = _now()
+    invitee.token_issued_at = utcnow()
     return invitee.token
 
 
@@ -240,7 +236,7 @@ def invite_many(
     contact), what invite() makes, written in a few statements whatever their number."""
     if any(group is not None and group.event_id != event.id for _data, group, _c in people):
         raise InvitationError(_("This group belongs to another event."))
-    issued = _now()
+    issued = utcnow()
     invitees = []
     for data, group, contact in people:
         invitee = Invitee(
@@ -328,7 +324,7 @@ def uninvite(invitation: Invitation) -> InviteeHoldings:
     if holdings.archives:
         if invitee.archived_at is None:
             audit_note(invitee, holdings.describe())
-            invitee.archived_at = _now()
+            invitee.archived_at = utcnow()
         return holdings
     invitee.invitations.remove(invitation)
     db.session.delete(invitation)
@@ -357,7 +353,7 @@ def archived_invitees(event: Event) -> list[Invitee]:
 def answer(invitation: Invitation, rsvp: Rsvp) -> None:
     """The invitee's own answer from their invitation page (can be changed)."""
     invitation.rsvp = rsvp
-    invitation.rsvp_at = _now()
+    invitation.rsvp_at = utcnow()
 
 
 def invitations_of_event(event: Event) -> list[Invitation]:

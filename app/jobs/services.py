@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import delete, select, update
 
+from app.clock import utcnow
 from app.extensions import db
 from app.jobs.models import Job, JobState
 
@@ -43,16 +44,12 @@ def job_kind(name: str):
     return register
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
 def purge_finished() -> int:
     """Delete the jobs finished more than JOB_RETENTION_HOURS ago, with their files: badges,
     cards and letters hold names and working QR codes, so they are not kept for ever. Returns
     how many went; the caller commits."""
     hours = current_app.config.get("JOB_RETENTION_HOURS", 24)
-    cutoff = _now() - dt.timedelta(hours=hours)
+    cutoff = utcnow() - dt.timedelta(hours=hours)
     result = db.session.execute(
         delete(Job).where(Job.state.in_((JobState.DONE, JobState.FAILED)), Job.finished_at < cutoff)
     )
@@ -81,7 +78,7 @@ def _claim(job_id: int) -> bool:
     result = db.session.execute(
         update(Job)
         .where(Job.id == job_id, Job.state == JobState.QUEUED)
-        .values(state=JobState.RUNNING, started_at=_now())
+        .values(state=JobState.RUNNING, started_at=utcnow())
     )
     db.session.commit()
     return result.rowcount == 1
@@ -121,7 +118,7 @@ def run_job(job_id: int) -> None:
 
 def _finish(job_id: int, state: JobState, **values) -> None:
     db.session.execute(
-        update(Job).where(Job.id == job_id).values(state=state, finished_at=_now(), **values)
+        update(Job).where(Job.id == job_id).values(state=state, finished_at=utcnow(), **values)
     )
     db.session.commit()
 

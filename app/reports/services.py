@@ -4,13 +4,13 @@ draft → submitted (locked, figures frozen) → accepted, or returned with a co
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.clock import utcnow
 from app.extensions import db
 from app.reports.figures import DERIVED_SOURCES, LEAF_SOURCES, compute_table, freeze
 from app.reports.models import (
@@ -84,10 +84,6 @@ def get_or_create_report(campaign: Campaign, unit: Unit) -> Report:
         db.session.add(report)
         db.session.flush()
     return report
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 # --- typed figures and narrative -------------------------------------------------------------

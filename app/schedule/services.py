@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from app.audit.services import note as audit_note
 from app.checkin.models import CheckIn, Headcount
+from app.clock import utcnow
 from app.extensions import db
 from app.reports.default_template import default_template
 from app.reports.models import Report, ReportRow, ReportTemplate
@@ -175,10 +176,6 @@ def event_holdings(event: Event) -> Holdings:
     return Holdings(check_ins=live, headcounts=counted, history=undone + removed)
 
 
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
 def delete_event(event: Event) -> Holdings:
     """Remove an event and its run-sheet; an event holding check-ins or tallies is archived
     instead, so its attendance still counts. Returns what it held (nothing: it was deleted)."""
@@ -186,7 +183,7 @@ def delete_event(event: Event) -> Holdings:
     if holdings.any:
         if event.archived_at is None:
             audit_note(event, holdings.describe())
-            event.archived_at = _utcnow()
+            event.archived_at = utcnow()
     else:
         db.session.delete(event)
     return holdings
