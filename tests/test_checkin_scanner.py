@@ -532,6 +532,13 @@ def test_a_long_list_is_searched_in_protocol_order_at_a_constant_cost(
     assert many == few
 
 
+@pytest.mark.parametrize("shown", ["²", "١٢", "-1", "9" * 40, "abc"])
+def test_a_strange_newest_line_still_answers_the_scan(client, world, staff, db, shown):
+    response = scan(client, world["opening"], world["teacher"].token, recent_after=shown)
+    assert response.status_code == 200
+    assert result_of(response)[0] == "ok"
+
+
 def test_manual_check_in_of_an_invitee(client, world, staff, db):
     opening, teacher = world["opening"], world["teacher"]
     response = client.post(

@@ -111,6 +111,19 @@ def test_a_bad_figure_is_shown_with_its_message_and_nothing_is_saved(client, aut
     assert report is None or report.entries == []
 
 
+@pytest.mark.parametrize("typed", ["²", "①", "12²"])
+def test_digits_int_cannot_read_are_a_bad_figure_not_a_crash(client, auth, week, db, typed):
+    auth.login(week["officers"][week["school1"]])
+    articles = week["rows"][ARTICLES].id
+    response = client.post(
+        url(week, "school1", "/figures"), data={f"n-{articles}": "", f"c-{articles}": typed}
+    )
+    assert response.status_code == 422
+    assert "số nguyên" in row_html(response.get_data(as_text=True), articles)
+    report = report_of(db, week, "school1")
+    assert report is None or report.entries == []
+
+
 def test_the_narrative_is_saved(client, auth, week, db):
     auth.login(week["officers"][week["school1"]])
     text = "Nhà trường ban hành Kế hoạch số 12/KH-THCS.\nTổ chức 4 hoạt động."

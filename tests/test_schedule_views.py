@@ -143,6 +143,20 @@ def test_schedule_page_lists_subtree_events_in_order(client, organiser, tree, ca
     assert "before the campaign's week" in html or "trước" in html
 
 
+def test_numbers_with_odd_digits_are_ordered_not_refused(
+    client, organiser, tree, campaign, make_event
+):
+    """ "²" and "①" pass str.isdigit() but not int(); "١٢" is Arabic-Indic 12."""
+    day = dt.date(2024, 10, 2)
+    for number, title in (("²", "Hội thi A"), ("١٢", "Hội thi B"), ("3", "Hội thi C")):
+        make_event(campaign, tree["district"], title=title, date=day, number=number)
+    response = client.get(f"/campaigns/{campaign.id}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert html.index("Hội thi C") < html.index("Hội thi B")  # 3 before 12
+    assert "Hội thi A" in html
+
+
 def test_day_view_groups_by_weekday(client, organiser, tree, campaign, make_event):
     make_event(campaign, tree["school"], title="Ngày hội sách", date=dt.date(2024, 10, 2))
     html = client.get(f"/campaigns/{campaign.id}?view=day").get_data(as_text=True)

@@ -85,7 +85,7 @@ def recent_after(form: CheckinOptionsForm) -> int | None:
     """The newest check-in the page's list shows, as the page sent it; None when it did not
     (a page from before this field, a client of its own)."""
     text = (form.recent_after.data or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 18 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 def live_headcounts(event: Event) -> list[Headcount]:

@@ -94,7 +94,7 @@ def parse_figure(text: str) -> int | None:
     cleaned = re.sub(r"[\s.,\u00a0]", "", text or "")
     if cleaned == "":
         return None
-    if not cleaned.isdigit():
+    if not (cleaned.isascii() and cleaned.isdigit()):  # "²" passes isdigit, not int()
         raise ValueError(_("Type a whole number (0 or more), e.g. 1.250.000."))
     value = int(cleaned)
     if value > MAX_FIGURE:

@@ -234,7 +234,8 @@ def _schedule_order(event: Event):
 
 
 def _number_key(number: str):
-    digits = "".join(ch for ch in number if ch.isdigit())
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    digits = "".join(ch for ch in number if ch.isdecimal())
     return (int(digits) if digits else 10**6, number)
 
 
