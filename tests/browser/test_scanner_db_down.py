@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.checkin.models import CheckIn
+from tests.browser.helpers import service_worker_ready
 from tests.test_faults import database_unreachable
 
 pytestmark = pytest.mark.browser
@@ -26,6 +27,7 @@ def test_queued_scans_wait_through_503_answers_and_sync_once_after(
     code = page.locator("#scan-code")
     result = page.locator("#scan-result")
     pending = page.locator("#scan-pending")
+    service_worker_ready(page)
 
     page.context.set_offline(True)
     for invitee_id in (luan.id, dao.id):

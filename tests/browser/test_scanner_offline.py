@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app.checkin.models import CheckIn, CheckInMethod
 from app.checkin.services import Actor, check_in_invitee
+from tests.browser.helpers import service_worker_ready
 
 pytestmark = pytest.mark.browser
 
@@ -28,6 +29,7 @@ def test_scans_made_offline_are_queued_and_synced_once(
     sign_in(page, "diemdanh@example.vn")
     page.goto(f"/events/{event.id}/checkin")
     expect(page.locator("body")).to_have_attribute("data-roster-size", "3")
+    service_worker_ready(page)
 
     page.context.set_offline(True)
     code = page.locator("#scan-code")
@@ -97,6 +99,7 @@ def test_scans_queued_for_an_event_archived_since_are_sent_from_another_scanner(
     sign_in(page, "diemdanh@example.vn")
     page.goto(f"/events/{event.id}/checkin")
     expect(page.locator("body")).to_have_attribute("data-roster-size", "3")
+    service_worker_ready(page)
     page.context.set_offline(True)
     page.locator("#scan-code").fill(luan.token)
     page.locator("#scan-code").press("Enter")

@@ -11,6 +11,8 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
+from tests.browser.helpers import service_worker_ready
+
 pytestmark = pytest.mark.browser
 
 
@@ -21,7 +23,7 @@ def test_the_scanner_page_reloads_offline(db, todays_ceremony, phone_page, sign_
     page.goto(f"/events/{event.id}/checkin")
     expect(page.locator("body")).to_have_attribute("data-roster-size", "3")
 
-    page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+    service_worker_ready(page)
     if not page.evaluate("navigator.serviceWorker.controller !== null"):
         page.reload()
     page.wait_for_function("navigator.serviceWorker.controller !== null")
